@@ -1,0 +1,212 @@
+"""Load and validate every office's content: office.yaml plus its Markdown documents.
+
+Pure Python (no Flask, Jinja or WeasyPrint): the static build, the PDF leaflets
+and the portal all read the same `Office` objects.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import eras
+from .errors import ContentError, ContentErrors, display_path
+from .markup import Rendered, render_document
+from .placeholders import expand, facts
+from .rules import SlotPolicy, Window
+from .schema import WEEKDAYS, OfficeConfig, Revision, SiteConfig
+from .yamlfile import load_yaml
+
+OFFICE_FILE = "office.yaml"
+SITE_FILE = "site.yaml"
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+# Japanese reasons for pydantic's error types; value errors carry our own Japanese text.
+_REASONS = {
+    "missing": "必須の項目がありません",
+    "string_type": "文字で書いてください（数字だけの値は \"…\" と引用符で囲みます）",
+    "int_type": "整数で書いてください",
+    "bool_type": "true か false で書いてください",
+    "list_type": "一覧（- で始まる行）で書いてください",
+    "model_type": "項目の集まり（key: value）で書いてください",
+    "dict_type": "項目の集まり（key: value）で書いてください",
+    "greater_than_equal": "小さすぎます（{ge} 以上）",
+    "less_than_equal": "大きすぎます（{le} 以下）",
+    "too_short": "少なくとも {min_length} 件必要です",
+    "string_pattern_mismatch": "使える文字は半角英小文字・数字・ハイフンです",
+}
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One document of an office (guide or terms), expanded and rendered."""
+    title: str
+    source: Path
+    markdown: str       # placeholders expanded: the canonical text
+    rendered: Rendered
+
+
+@dataclass(frozen=True)
+class Office:
+    """Everything known about one office: validated facts and rendered documents."""
+    slug: str
+    folder: Path
+    config: OfficeConfig
+    guide: Doc
+    terms: Doc
+    warnings: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        """The office's display name."""
+        return self.config.office.name
+
+    def revision_label(self) -> str:
+        """The terms' version as people say it: 令和7年10月17日一部改訂, or 初版 without history."""
+        revs = self.config.terms.revisions
+        return revision_text(revs[-1]) if revs else "初版"
+
+    def terms_text(self) -> str:
+        """Canonical terms text (title, body, revision line, issuer) that consents are pinned to."""
+        tail = "／".join(revision_text(r) for r in self.config.terms.revisions)
+        parts = [self.terms.title, self.terms.markdown.strip(), tail, self.config.office.issuer or ""]
+        return "\n\n".join(p for p in parts if p) + "\n"
+
+    def terms_sha256(self) -> str:
+        """SHA-256 of the canonical terms text, in hex."""
+        return hashlib.sha256(self.terms_text().encode("utf-8")).hexdigest()
+
+    def slot_policy(self) -> SlotPolicy:
+        """The booking rules of this office as the pure slot functions take them."""
+        c = self.config
+        return SlotPolicy(
+            weekdays=frozenset(WEEKDAYS.index(d) for d in c.hours.weekdays),
+            windows=tuple(Window(w.start, w.end) for w in c.hours.windows),
+            session_minutes=c.session.minutes,
+            cutoff_business_days=c.booking.deadline_business_days,
+            cutoff_time=c.booking.cutoff_time,
+            closures=frozenset(c.booking.closures),
+            horizon_days=c.booking.horizon_days,
+            capacity=c.booking.capacity,
+        )
+
+
+def revision_text(rev: Revision) -> str:
+    """A revision as printed at the end of the terms: 令和7年10月17日一部改訂."""
+    return f"{eras.wareki(rev.date)}{rev.kind}"
+
+
+def _key(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(最上位)"
+
+
+def _reason(err: dict, model: type) -> str:
+    kind = err["type"]
+    if kind in ("value_error", "assertion_error"):
+        return re.sub(r"^(Value|Assertion) error, ", "", err["msg"])
+    if kind == "extra_forbidden":
+        return "未知の項目です（綴りを確かめてください）"
+    if kind == "literal_error":
+        return f"使える値は {err.get('ctx', {}).get('expected', '')} のどれかです"
+    template = _REASONS.get(kind)
+    if template:
+        return template.format(**err.get("ctx", {}))
+    return err["msg"]
+
+
+def validation_errors(path: Path, exc: ValidationError, model: type) -> list[ContentError]:
+    """Turn a pydantic ValidationError into one ContentError per problem, in Japanese."""
+    return [ContentError(path, _key(e["loc"]), _reason(e, model)) for e in exc.errors()]
+
+
+def _warnings(path: Path, c: OfficeConfig) -> list[str]:
+    found = []
+    path = display_path(path)
+    if not c.office.phone:
+        found.append(f"{path}: office.phone: 電話番号が書かれていません。ページには載りません")
+    if not c.office.address:
+        found.append(f"{path}: office.address: 所在地が書かれていません。ページには載りません")
+    channels = set(c.cancellation.channels) | set(c.booking.request_channels)
+    if "email" in channels and not c.office.email:
+        found.append(f"{path}: office.email: メールでの連絡を受け付けていますが、アドレスが書かれていません")
+    return found
+
+
+def _read_doc(folder: Path, name: str, title: str, values: dict) -> Doc:
+    path = folder / name
+    if not path.is_file() or path.parent != folder:
+        raise ContentError(folder / OFFICE_FILE, name, f"文書ファイル「{name}」がありません")
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ContentError(path, None, "UTF-8 で保存してください") from None
+    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n"))
+    markdown = expand(text, values, path)
+    return Doc(title=title, source=path, markdown=markdown, rendered=render_document(markdown, path))
+
+
+def load_office(folder: Path) -> Office:
+    """Load one office folder, raising ContentErrors with every problem found."""
+    path = folder / OFFICE_FILE
+    if not _SLUG.match(folder.name):
+        raise ContentErrors([ContentError(folder, None, "フォルダー名は半角英小文字・数字・ハイフンにしてください")])
+    data = load_yaml(path)
+    try:
+        config = OfficeConfig.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        raise ContentErrors(validation_errors(path, exc, OfficeConfig)) from None
+    values = facts(config)
+    guide = _read_doc(folder, config.guide.file, config.guide.title, values)
+    terms = _read_doc(folder, config.terms.file, config.terms.title, values)
+    return Office(folder.name, folder, config, guide, terms, tuple(_warnings(path, config)))
+
+
+def load_site(content: Path) -> SiteConfig:
+    """Load content/site.yaml (optional; defaults apply without it)."""
+    path = content / SITE_FILE
+    if not path.exists():
+        return SiteConfig()
+    data = load_yaml(path)
+    try:
+        return SiteConfig.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        raise ContentErrors(validation_errors(path, exc, SiteConfig)) from None
+
+
+def office_folders(content: Path, only: list[str] | None = None) -> list[Path]:
+    """The office folders under content/, sorted; `only` restricts and checks the slugs."""
+    if not content.is_dir():
+        raise ContentErrors([ContentError(content, None, "コンテンツのフォルダーがありません")])
+    folders = sorted(p for p in content.iterdir() if p.is_dir() and (p / OFFICE_FILE).exists())
+    if only:
+        known = {p.name for p in folders}
+        missing = [s for s in only if s not in known]
+        if missing:
+            raise ContentErrors([ContentError(content / s, None, "その事業所のフォルダー（office.yaml）がありません")
+                                 for s in missing])
+        folders = [p for p in folders if p.name in set(only)]
+    if not folders:
+        raise ContentErrors([ContentError(content, None, "事業所のフォルダー（<名前>/office.yaml）が1つもありません")])
+    return folders
+
+
+def load_offices(content: Path, only: list[str] | None = None) -> list[Office]:
+    """Load every office (or the named ones), gathering all errors before raising."""
+    offices, errors = [], []
+    for folder in office_folders(content, only):
+        try:
+            offices.append(load_office(folder))
+        except ContentErrors as exc:
+            errors.extend(exc.errors)
+        except ContentError as exc:
+            errors.append(exc)
+    if errors:
+        raise ContentErrors(errors)
+    return offices

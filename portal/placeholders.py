@@ -1,0 +1,102 @@
+"""Placeholders: office.yaml facts phrased as Japanese text and inserted into Markdown.
+
+`{{ key }}` or `{{ key | upper }}` in guide.md or terms.md is replaced by the fact's
+text, so the published wording and the enforced rules come from one place.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from .errors import ContentError
+from .rules import deadline_phrase
+from .schema import CHANNEL_LABELS, WEEKDAYS, OfficeConfig
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_.]*)\s*(?:\|\s*([a-z_]+)\s*)?\}\}")
+_ANY_BRACES = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{|\}\}")
+FILTERS: dict[str, Callable[[str], str]] = {"upper": str.upper, "lower": str.lower}
+_WEEKDAY_JA = dict(zip(WEEKDAYS, "月火水木金土日"))
+
+
+def format_time(t, sep: str) -> str:
+    """Format a time of day as the office writes it: 9：30, 16:00 (no leading zero)."""
+    return f"{t.hour}{sep}{t.minute:02d}"
+
+
+def days_text(weekdays: list[str]) -> str:
+    """Phrase the days with sessions: 平日 for Monday to Friday, else 月・水・金曜日."""
+    ordered = [d for d in WEEKDAYS if d in weekdays]
+    if ordered == list(WEEKDAYS[:5]):
+        return "平日"
+    return "・".join(_WEEKDAY_JA[d] for d in ordered) + "曜日"
+
+
+def hours_text(config: OfficeConfig) -> str:
+    """Phrase the bookable hours, e.g. 平日9：30～12：00、13：30～16：00."""
+    sep = config.typography.time_separator
+    windows = "、".join(f"{format_time(w.start, sep)}～{format_time(w.end, sep)}" for w in config.hours.windows)
+    return days_text(config.hours.weekdays) + windows
+
+
+def channels_text(channels: list[str], or_word: str) -> str:
+    """Join channel names with the office's word for 'or': 電話又はメール."""
+    return or_word.join(CHANNEL_LABELS[c] for c in channels)
+
+
+def facts(config: OfficeConfig) -> dict[str, str | None]:
+    """Every placeholder an editor may use, with its text (None when the fact is not given)."""
+    t = config.typography
+    label = lambda n: t.item_label.format(n=n)  # noqa: E731
+    same_day = config.cancellation.same_day_channels
+    return {
+        "office.name": config.office.name,
+        "office.issuer": config.office.issuer,
+        "office.phone": config.office.phone,
+        "office.email": config.office.email,
+        "office.address": config.office.address,
+        "office.court": config.office.court,
+        "service.name": config.service,
+        "session.minutes": str(config.session.minutes),
+        "session.tool": config.session.tool,
+        "hours.days": days_text(config.hours.weekdays),
+        "hours.text": hours_text(config),
+        "booking.deadline": deadline_phrase(config.booking.deadline_business_days),
+        "booking.request_channels": channels_text(config.booking.request_channels, t.or_word),
+        "cancellation.channels": channels_text(config.cancellation.channels, t.or_word),
+        "cancellation.same_day_channels": channels_text(same_day, t.or_word) if same_day else None,
+        "no_show.minutes": str(config.no_show.minutes),
+        "eligibility.list": "\n".join(f"- {label(i)}{c.text}" for i, c in enumerate(config.eligibility, 1)),
+        "guide.title": config.guide.title,
+        "terms.title": config.terms.title,
+    }
+
+
+def expand(text: str, values: dict[str, str | None], path) -> str:
+    """Replace every placeholder in a Markdown text; unknown or empty ones raise ContentError."""
+    out: list[str] = []
+    for lineno, line in enumerate(text.split("\n"), 1):
+        def replace(match: re.Match) -> str:
+            key, flt = match.group(1), match.group(2)
+            where = f"{lineno}行目 {{{{ {key} }}}}"
+            if key not in values:
+                raise ContentError(path, where, f"未定義のプレースホルダーです（使えるもの: {', '.join(sorted(values))}）")
+            value = values[key]
+            if value is None:
+                raise ContentError(path, where, f"office.yaml に {key} が書かれていないため使えません")
+            if flt is not None:
+                if flt not in FILTERS:
+                    raise ContentError(path, where, f"未定義のフィルター「{flt}」です（使えるもの: {', '.join(FILTERS)}）")
+                value = FILTERS[flt](value)
+            if "\n" in value:  # a block (list): indent its lines like the placeholder's line
+                indent = line[: len(line) - len(line.lstrip())]
+                if line.strip() != match.group(0):
+                    raise ContentError(path, where, "一覧になるプレースホルダーは1行に単独で書いてください")
+                value = value.replace("\n", "\n" + indent)
+            return value
+
+        expanded = _PLACEHOLDER.sub(replace, line)
+        leftover = _ANY_BRACES.search(_PLACEHOLDER.sub("", line))
+        if leftover:
+            raise ContentError(path, f"{lineno}行目", f"プレースホルダーの書き方が正しくありません: {leftover.group(0)}")
+        out.append(expanded)
+    return "\n".join(out)

@@ -1,0 +1,1 @@
+"""Publishing: the static site (HTML) and the printable PDFs, built from loaded offices."""

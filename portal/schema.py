@@ -1,0 +1,210 @@
+"""The office.yaml schema: every fact and rule an office's texts state, written once.
+
+Each key has a default where a sensible one exists and a one-line description
+(shown in the README's key table, which a test keeps complete).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
+                      StrictBool, StrictInt, StrictStr, model_validator)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Channel = Literal["phone", "email", "counter", "online"]
+CHANNEL_LABELS = {"phone": "電話", "email": "メール", "counter": "窓口", "online": "オンライン"}
+Companion = Literal["family", "interpreter", "caregiver"]
+RevisionKind = Literal["制定", "一部改訂", "全部改正"]
+
+
+def _time_of_day(value: object) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+        raise ValueError(f"「{value}」は時刻ではありません。\"09:30\" のように HH:MM で書いてください")
+    hour, minute = (int(part) for part in value.strip().split(":"))
+    if hour > 23 or minute > 59:
+        raise ValueError(f"「{value}」はありえない時刻です（00:00〜23:59）")
+    return dt.time(hour, minute)
+
+
+def _iso_date(value: object) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"「{value}」は日付ではありません。2025-10-17 のように YYYY-MM-DD で書いてください") from None
+
+
+def _nonblank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("空にはできません")
+    return value.strip()
+
+
+def _phone(value: str) -> str:
+    if not re.fullmatch(r"[0-9０-９]{2,5}[-‐－ー]?[0-9０-９]{1,4}[-‐－ー]?[0-9０-９]{3,4}", value.strip()):
+        raise ValueError(f"「{value}」は電話番号の形ではありません（例: \"0152-44-6287\"）")
+    return value.strip()
+
+
+def _email(value: str) -> str:
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value.strip()):
+        raise ValueError(f"「{value}」はメールアドレスの形ではありません")
+    return value.strip()
+
+
+TimeOfDay = Annotated[dt.time, BeforeValidator(_time_of_day)]
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+Text = Annotated[StrictStr, AfterValidator(_nonblank)]
+Phone = Annotated[StrictStr, AfterValidator(_phone)]
+Email = Annotated[StrictStr, AfterValidator(_email)]
+Slug = Annotated[StrictStr, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OfficeInfo(_Strict):
+    name: Text = Field(description="Office name as the texts write it, e.g. ハローワーク網走")
+    issuer: Text | None = Field(None, description="Signature under the terms, e.g. 広島公共職業安定所長")
+    phone: Phone | None = Field(None, description="Phone number for bookings and cancellations (warned when missing)")
+    email: Email | None = Field(None, description="E-mail address, where the office takes e-mail (warned when a channel needs it)")
+    address: Text | None = Field(None, description="Postal address (warned when missing)")
+    court: Text = Field(description="Court of first instance named in the terms (合意管轄裁判所)")
+
+
+class TimeWindow(_Strict):
+    start: TimeOfDay = Field(description="Window start, HH:MM")
+    end: TimeOfDay = Field(description="Window end, HH:MM; sessions end by then")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "TimeWindow":
+        if self.end <= self.start:
+            raise ValueError(f"終了 {self.end:%H:%M} が開始 {self.start:%H:%M} より前です")
+        return self
+
+
+class Hours(_Strict):
+    weekdays: list[Weekday] = Field(["mon", "tue", "wed", "thu", "fri"],
+                                    description="Days of the week with sessions (mon…sun); closed days are skipped anyway")
+    windows: list[TimeWindow] = Field(min_length=1, description="Daily time windows in which sessions take place")
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> "Hours":
+        ordered = sorted(self.windows, key=lambda w: w.start)
+        if ordered != self.windows:
+            raise ValueError("windows は時刻の早い順に書いてください")
+        for earlier, later in zip(ordered, ordered[1:]):
+            if later.start < earlier.end:
+                raise ValueError(f"時間帯 {earlier.start:%H:%M}～{earlier.end:%H:%M} と "
+                                 f"{later.start:%H:%M}～{later.end:%H:%M} が重なっています")
+        if len(set(self.weekdays)) != len(self.weekdays):
+            raise ValueError("weekdays に同じ曜日が2回あります")
+        return self
+
+
+class Session(_Strict):
+    minutes: StrictInt = Field(ge=5, le=240, description="Length of one session in minutes")
+    tool: Text = Field(description="Meeting application, e.g. Zoom")
+
+
+class Booking(_Strict):
+    deadline_business_days: StrictInt = Field(1, ge=0, le=20,
+                                              description="Requests close this many business days before the session (1 = 前日)")
+    cutoff_time: TimeOfDay = Field(dt.time(17, 0), description="Time of day on that business day when requests close")
+    horizon_days: StrictInt = Field(28, ge=1, le=366, description="How many days ahead slots are offered")
+    capacity: StrictInt = Field(1, ge=1, le=50, description="Sessions the office can hold at the same time")
+    closures: list[Date] = Field([], description="The office's own closure dates (YYYY-MM-DD)")
+    request_channels: list[Channel] = Field(min_length=1,
+                                            description="How the office takes requests besides this portal (phone, counter, email)")
+    details_channel: Literal["phone", "mypage", "email"] = Field(
+        description="How the date, time and meeting details reach the seeker (phone or 求職者マイページ)")
+
+
+class Cancellation(_Strict):
+    channels: list[Channel] = Field(min_length=1, description="How seekers may cancel")
+    same_day_channels: list[Channel] | None = Field(None, description="Channels for same-day cancellation, if narrower")
+
+    @model_validator(mode="after")
+    def _subset(self) -> "Cancellation":
+        if self.same_day_channels and not set(self.same_day_channels) <= set(self.channels):
+            raise ValueError("same_day_channels は channels の中から選んでください")
+        return self
+
+
+class NoShow(_Strict):
+    minutes: StrictInt = Field(ge=1, le=120, description="Minutes after the start without contact that count as cancelled")
+
+
+class Condition(_Strict):
+    id: Slug = Field(description="Stable id of the condition (a-z, 0-9, -)")
+    text: Text = Field(description="The condition as the terms state it")
+    question: Text | None = Field(None, description="Yes/no question asked before the form (none when consent covers it)")
+    explanation: Text | None = Field(None, description="Shown to a seeker who answers no")
+
+
+class Revision(_Strict):
+    date: Date = Field(description="Date of the revision (YYYY-MM-DD)")
+    kind: RevisionKind = Field(description="制定, 一部改訂 or 全部改正")
+
+
+class Document(_Strict):
+    title: Text = Field(description="Title as printed")
+    file: StrictStr = Field(description="Markdown file in the office folder")
+
+
+class Terms(Document):
+    file: StrictStr = Field("terms.md", description="Markdown file of the terms")
+    revisions: list[Revision] = Field([], description="Revision history, oldest first")
+
+    @model_validator(mode="after")
+    def _history(self) -> "Terms":
+        dates = [r.date for r in self.revisions]
+        if dates != sorted(dates):
+            raise ValueError("revisions は古い順に書いてください")
+        if any(r.kind == "制定" for r in self.revisions[1:]):
+            raise ValueError("制定 は最初の1件だけにしてください")
+        return self
+
+
+class Guide(Document):
+    file: StrictStr = Field("guide.md", description="Markdown file of the guide (案内)")
+
+
+class Typography(_Strict):
+    time_separator: Literal[":", "："] = Field(":", description="Colon used in times, as the office writes them")
+    or_word: StrictStr = Field("又は", description="Word joining alternatives (又は / または)")
+    item_label: StrictStr = Field("（{n}）", description="Label of numbered items generated from lists, {n} is the number")
+
+
+class OfficeConfig(_Strict):
+    office: OfficeInfo
+    service: Text = Field(description="Name of the service, e.g. オンライン職業相談")
+    session: Session
+    hours: Hours
+    booking: Booking
+    cancellation: Cancellation
+    no_show: NoShow
+    eligibility: list[Condition] = Field(min_length=1, description="Conditions a seeker must meet")
+    companions: list[Companion] = Field([], description="Companions the seeker must announce in advance")
+    guide: Guide
+    terms: Terms
+    typography: Typography = Typography()
+
+    @model_validator(mode="after")
+    def _unique_conditions(self) -> "OfficeConfig":
+        ids = [c.id for c in self.eligibility]
+        if len(set(ids)) != len(ids):
+            raise ValueError("eligibility の id が重複しています")
+        return self
+
+
+class SiteConfig(_Strict):
+    title: Text = Field("オンライン職業相談のご案内", description="Title of the site's front page")
+    public_url: StrictStr | None = Field(None, description="Public base URL of the portal, used in printed links and QR codes")

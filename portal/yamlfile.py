@@ -1,0 +1,115 @@
+"""Strict YAML reading for content files: YAML 1.2 scalars, YAML 1.1 traps refused.
+
+PyYAML follows YAML 1.1, where an unquoted ``no`` is false, ``0101`` is 65 and
+``09:30`` is 570. Editors never mean that, so plain scalars are read the YAML 1.2
+way (only true/false are booleans, decimal integers, times stay text) and the
+ambiguous spellings are refused with a message telling the editor to quote them.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentError
+
+_BOOL_11 = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
+_BASE_PREFIX = re.compile(r"^[-+]?0[xXoObB][0-9a-fA-F_]+$")
+_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+
+
+class _Trap(Exception):
+    """A spelling YAML 1.1 misreads; kept in place so the walk can name its key."""
+
+    def __init__(self, value: str, mark: yaml.Mark, reason: str):
+        super().__init__(reason)
+        self.value, self.mark, self.reason = value, mark, reason
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without YAML 1.1 implicit typing; scalars resolved by `_plain`."""
+
+
+# Drop every implicit resolver so that plain scalars arrive as strings; `_plain` types them.
+_Loader.yaml_implicit_resolvers = {}
+
+
+def _plain(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    value = loader.construct_scalar(node)
+    if node.style is not None:  # quoted or block scalar: always text
+        return value
+    if _BOOL_11.match(value):
+        return _Trap(value, node.start_mark,
+                    f"引用符のない「{value}」は YAML 1.1 では真偽値と読まれます。"
+                    "真偽値なら true / false、文字なら \"" + value + "\" と引用符で囲んでください")
+    if _LEADING_ZERO.match(value) or _BASE_PREFIX.match(value):
+        return _Trap(value, node.start_mark,
+                    f"引用符のない「{value}」は数値として読み違えられます（0 で始まる数は 8 進数など）。"
+                    f"\"{value}\" と引用符で囲んでください")
+    if value in ("true", "false"):
+        return value == "true"
+    if _NULL.match(value):
+        return None
+    if _INT.match(value):
+        return int(value)
+    if _FLOAT.match(value):
+        return float(value)
+    return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:str", _plain)
+
+
+def _no_duplicates(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, yaml.Mark] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise _Trap(str(key), key_node.start_mark, f"項目「{key}」が2回書かれています")
+        seen[key] = key_node.start_mark
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _no_duplicates)
+
+
+def _find_trap(value: Any, key: str) -> tuple[str, _Trap] | None:
+    if isinstance(value, _Trap):
+        return key, value
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for k, v in items:
+        if isinstance(k, _Trap):
+            return (f"{key}.{k.value}" if key else k.value), k
+        found = _find_trap(v, f"{key}[{k}]" if isinstance(k, int) else f"{key}.{k}" if key else str(k))
+        if found:
+            return found
+    return None
+
+
+def load_yaml(path: Path) -> Any:
+    """Read a content YAML file, raising ContentError (file, line, reason) on any problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentError(path, None, "ファイルがありません") from None
+    except UnicodeDecodeError:
+        raise ContentError(path, None, "UTF-8 で保存してください") from None
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+    except _Trap as trap:
+        raise ContentError(path, f"{trap.mark.line + 1}行目", trap.reason) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{mark.line + 1}行目" if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ContentError(path, where, f"YAML として読めません（{problem}）") from None
+    found = _find_trap(data, "")
+    if found:
+        key, trap = found
+        raise ContentError(path, f"{key or '(最上位)'}（{trap.mark.line + 1}行目）", trap.reason)
+    return data

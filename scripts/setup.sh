@@ -1,0 +1,39 @@
+# Sourced by scripts/run and scripts/test: installs what the project needs, idempotently.
+# Debian packages via apt-get (only the missing ones), then a virtualenv in .venv with the
+# project installed editable. Re-running is cheap: each step is skipped when already done.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PYTHON="${PYTHON:-python3}"
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "setup: installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# What building the site and its PDF leaflets needs (Japanese fonts, WeasyPrint's libraries).
+RUN_PACKAGES=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 python3-venv)
+# What the tests add: PDF and QR tools, a real browser, a real PostgreSQL server.
+TEST_PACKAGES=(poppler-utils zbar-tools chromium postgresql)
+
+setup_python() {
+  local extras="$1" stamp
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  stamp="$VENV/.madoguchi-$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)-$extras"
+  if [ ! -f "$stamp" ]; then
+    echo "setup: installing Python packages into .venv ($extras)"
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    "$VENV/bin/python" -m pip install -q -e "$ROOT[$extras]"
+    rm -f "$VENV"/.madoguchi-*
+    touch "$stamp"
+  fi
+}
