@@ -1,0 +1,44 @@
+import pytest
+from bs4 import BeautifulSoup
+
+from portal.errors import ContentError
+from portal.markup import render_document
+
+
+def test_sections_and_ids():
+    doc = render_document("前文\n\n## 第1条（目的）\n\n本文\n\n## （対象者）\n\n第２条 対象\n\n## 附則 {#fusoku}\n\nx\n\n## その他\n\ny\n", "t.md")
+    assert doc.lead == "<p>前文</p>"
+    assert [s.id for s in doc.sections] == ["article-1", "article-2", "fusoku", "section-4"]
+    assert doc.sections[2].heading == "附則"
+
+
+@pytest.mark.parametrize("source", [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[link](javascript:alert(1))",
+    "<a href=\"javascript:alert(1)\">x</a>",
+    "<iframe src=//evil></iframe>",
+    "<style>body{display:none}</style>",
+])
+def test_raw_html_never_reaches_the_page(source):
+    html = render_document(f"## 見出し\n\n{source}\n", "t.md").sections[0].body
+    soup = BeautifulSoup(html, "html.parser")
+    assert not soup.find_all(["script", "img", "iframe", "style"])
+    for tag in soup.find_all(True):
+        assert not any(name.startswith("on") for name in tag.attrs)
+        assert not tag.get("href", "").lower().startswith("javascript")
+
+
+def test_pasted_markup_is_shown_as_text():
+    html = render_document("<b>太字</b>\n", "t.md").lead
+    assert "&lt;b&gt;太字&lt;/b&gt;" in html
+
+
+def test_item_numbers_stay_text():
+    html = render_document("- （1）最初\n  - ① 氏名\n- （2）次\n", "t.md").lead
+    assert "（1）最初" in html and "① 氏名" in html
+
+
+def test_duplicate_ids_refused():
+    with pytest.raises(ContentError, match="重複"):
+        render_document("## 第1条\n\na\n\n## 第1条（再）\n\nb\n", "t.md")

@@ -1,0 +1,123 @@
+"""Loading and validating office content: every failure names the file, the key and the reason."""
+from pathlib import Path
+
+import pytest
+
+from portal.errors import ContentError, ContentErrors
+from portal.offices import load_office, load_offices, load_site
+
+
+def edit(folder: Path, name: str, old: str, new: str) -> None:
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def only_error(exc_info) -> ContentError:
+    exc = exc_info.value
+    errors = exc.errors if isinstance(exc, ContentErrors) else [exc]
+    assert len(errors) == 1, errors
+    return errors[0]
+
+
+def test_real_offices_load(content):
+    offices = load_offices(content)
+    assert [o.slug for o in offices] == ["abashiri", "mothers-hiroshima"]
+    abashiri, hiroshima = offices
+    assert abashiri.config.session.minutes == 30
+    assert [s.id for s in abashiri.terms.rendered.sections] == [f"article-{n}" for n in range(1, 13)]
+    assert [s.id for s in hiroshima.terms.rendered.sections] == [f"article-{n}" for n in range(1, 15)]
+    assert hiroshima.revision_label() == "令和7年10月17日一部改訂"
+    assert abashiri.revision_label() == "初版"
+
+
+def test_missing_facts_are_warnings_not_errors(content):
+    hiroshima = load_office(content / "mothers-hiroshima")
+    assert any("office.phone" in w for w in hiroshima.warnings)
+    abashiri = load_office(content / "abashiri")
+    assert any("office.email" in w for w in abashiri.warnings)  # e-mail cancellation, no address
+
+
+@pytest.mark.parametrize("old, new, key, reason", [
+    ('end: "12:00"', 'end: "25:00"', "hours.windows[0].end", "ありえない時刻"),
+    ('end: "12:00"', 'end: "9:00"', "hours.windows[0]", "より前"),
+    ('start: "13:30"', 'start: "11:30"', "hours", "重なっています"),
+    ("minutes: 30", 'minutes: "30"', "session.minutes", "整数"),
+    ("minutes: 30", "minutes: thirty", "session.minutes", "整数"),
+    ("minutes: 30", "minutes: 0", "session.minutes", "以上"),
+    ("  court: 当ハローワークの所在地を管轄する裁判所\n", "", "office.court", "必須"),
+    ("service: オンライン職業相談", "service: オンライン職業相談\nservise: x", "servise", "未知の項目"),
+    ("  capacity: 1", "  capacity: 1\n  capasity: 2", "booking.capasity", "未知の項目"),
+    ("details_channel: phone", "details_channel: fax", "booking.details_channel", "使える値"),
+    ("channels: [phone, email]", "channels: phone", "cancellation.channels", "一覧"),
+    ("same_day_channels: [phone]", "same_day_channels: [counter]", "cancellation", "channels の中"),
+    ('phone: "0152-44-6287"', "phone: 0152446287", "office.phone", "引用符"),
+    ('phone: "0152-44-6287"', 'phone: "call us"', "office.phone", "電話番号"),
+    ("  - id: device", "  - id: Device", "eligibility[1].id", "半角英小文字"),
+    ("  revisions: []", "  revisions:\n    - {date: 2025-13-01, kind: 制定}", "terms.revisions[0].date", "日付"),
+    ("  revisions: []", "  revisions:\n    - {date: 2025-10-01, kind: 改正}", "terms.revisions[0].kind", "使える値"),
+    ("  deadline_business_days: 1", "  deadline_business_days: no", "booking.deadline_business_days", "真偽値"),
+    ("  capacity: 1", "  capacity: true", "booking.capacity", "整数"),
+    ('time_separator: "："', "time_separator: '.'", "typography.time_separator", "使える値"),
+])
+def test_validation_failures_name_key_and_reason(content, old, new, key, reason):
+    edit(content / "abashiri", "office.yaml", old, new)
+    with pytest.raises((ContentErrors, ContentError)) as exc_info:
+        load_office(content / "abashiri")
+    error = only_error(exc_info)
+    assert error.path.endswith("abashiri/office.yaml")
+    assert error.key.startswith(key), error
+    assert reason in error.reason, error
+
+
+@pytest.mark.parametrize("old, new, reason", [
+    ("{{ office.phone }}", "{{ office.fax }}", "未定義のプレースホルダー"),
+    ("{{ session.tool }}の準備", "{{ session.tool | shout }}の準備", "未定義のフィルター"),
+    ("{{ office.phone }}", "{{ office.email }}", "書かれていない"),
+    ("{{ office.phone }}", "{{ office.phone }", "書き方"),
+    ("{{ office.phone }}", "{% if x %}", "書き方"),
+    ("## ご利用の流れ", "# ご利用の流れ", "見出し1"),
+    ("### ① 予約申込み", "#### ① 予約申込み", "飛んでいます"),
+])
+def test_markdown_failures_name_file_and_line(content, old, new, reason):
+    edit(content / "abashiri", "guide.md", old, new)
+    with pytest.raises((ContentErrors, ContentError)) as exc_info:
+        load_office(content / "abashiri")
+    error = only_error(exc_info)
+    assert error.path.endswith("abashiri/guide.md")
+    assert "行目" in error.key
+    assert reason in error.reason
+
+
+def test_missing_document_file(content):
+    (content / "abashiri" / "terms.md").unlink()
+    with pytest.raises((ContentErrors, ContentError), match="terms.md"):
+        load_office(content / "abashiri")
+
+
+def test_every_office_is_checked_before_giving_up(content):
+    edit(content / "abashiri", "office.yaml", "minutes: 30", "minutes: -1")
+    edit(content / "mothers-hiroshima", "office.yaml", "minutes: 10", "minutes: 0")
+    with pytest.raises(ContentErrors) as exc_info:
+        load_offices(content)
+    assert {Path(e.path).parent.name for e in exc_info.value.errors} == {"abashiri", "mothers-hiroshima"}
+
+
+def test_unknown_office_slug(content):
+    with pytest.raises(ContentErrors, match="nowhere"):
+        load_offices(content, only=["nowhere"])
+
+
+def test_site_yaml_is_validated(content):
+    (content / "site.yaml").write_text("titel: x\n", encoding="utf-8")
+    with pytest.raises(ContentErrors, match="titel"):
+        load_site(content)
+
+
+def test_terms_hash_follows_text(content):
+    before = load_office(content / "abashiri")
+    edit(content / "abashiri", "office.yaml", "minutes: 10", "minutes: 15")
+    after = load_office(content / "abashiri")
+    assert before.terms_sha256() != after.terms_sha256()
+    assert "15分経過" in after.terms_text()
