@@ -19,6 +19,8 @@ _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": 
 _ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "br", "h2", "h3", "h4", "blockquote", "code"}
 _ARTICLE = re.compile(r"第\s*([0-9０-９]+)\s*条")
 _EXPLICIT_ID = re.compile(r"\s*\{#([a-z][a-z0-9-]*)\}\s*$")
+# An item that carries its own label as text: （1）, (1), ①, ・, 第1条, 一. Such lists get no bullet.
+_ITEM_LABEL = re.compile(r"^(?:[（(][0-9０-９一二三四五六七八九十]+[）)]|[①-⑳㉑-㉟]|・|第\s*[0-9０-９]+\s*条|[一二三四五六七八九十]+\s)")
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Rendered:
 
 
 def _clean(html: str) -> str:
-    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href"}},
+    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href"}, "ul": {"class"}, "ol": {"class"}},
                      url_schemes={"http", "https", "mailto", "tel"}, link_rel="noopener noreferrer")
 
 
@@ -62,9 +64,25 @@ def _section_id(heading: str, body: list[Token], index: int, explicit: str | Non
     return f"section-{index}"
 
 
+def _mark_labelled_lists(tokens: list[Token]) -> None:
+    """Give lists whose every item starts with its own label (（1）, ①, ・) the class `labelled`."""
+    stack: list[tuple[Token, list[bool]]] = []
+    for i, tok in enumerate(tokens):
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            stack.append((tok, []))
+        elif tok.type == "list_item_open" and stack:
+            first = next((t.content for t in tokens[i + 1:] if t.type == "inline"), "")
+            stack[-1][1].append(bool(_ITEM_LABEL.match(first)))
+        elif tok.type in ("bullet_list_close", "ordered_list_close") and stack:
+            opener, labels = stack.pop()
+            if labels and all(labels):
+                opener.attrSet("class", "labelled")
+
+
 def render_document(text: str, path) -> Rendered:
     """Render a Markdown document into a lead and h2 sections; headings must not skip levels."""
     tokens = _md.parse(text)
+    _mark_labelled_lists(tokens)
     groups: list[tuple[list[Token], list[Token]]] = []  # (heading tokens, body tokens)
     lead: list[Token] = []
     level, i = 1, 0

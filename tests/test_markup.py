@@ -42,3 +42,16 @@ def test_item_numbers_stay_text():
 def test_duplicate_ids_refused():
     with pytest.raises(ContentError, match="重複"):
         render_document("## 第1条\n\na\n\n## 第1条（再）\n\nb\n", "t.md")
+
+
+@pytest.mark.parametrize("source, labelled", [
+    ("- （1）a\n- （2）b\n", True),
+    ("- (1) a\n- (2) b\n", True),
+    ("- ① a\n- ② b\n", True),
+    ("- ・a\n- ・b\n", True),
+    ("- a\n- b\n", False),
+    ("- （1）a\n- b\n", False),
+])
+def test_lists_carrying_their_own_labels_get_no_bullets(source, labelled):
+    html = render_document(source, "t.md").lead
+    assert ('class="labelled"' in html) is labelled
