@@ -5,7 +5,10 @@ and the portal all read the same `Office` objects.
 """
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -18,11 +21,12 @@ from .errors import ContentError, ContentErrors, display_path
 from .markup import Rendered, render_document
 from .placeholders import expand, facts
 from .rules import SlotPolicy, Window
-from .schema import WEEKDAYS, OfficeConfig, Revision, SiteConfig
+from .schema import WEEKDAYS, OfficeConfig, Revision, SiteConfig, TermsVersionFile
 from .yamlfile import load_yaml
 
 OFFICE_FILE = "office.yaml"
 SITE_FILE = "site.yaml"
+LOCK_FILE = "terms-lock.json"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 # Japanese reasons for pydantic's error types; value errors carry our own Japanese text.
@@ -51,13 +55,29 @@ class Doc:
 
 
 @dataclass(frozen=True)
+class TermsVersion:
+    """One version of an office's terms whose text is on file."""
+    key: str                      # stable URL part: the effective date, or "initial"
+    effective: dt.date | None     # 施行日; None only for an oldest version of unknown date
+    revisions: tuple[Revision, ...]   # the revision history as of this version
+    doc: Doc
+    source_sha256: str            # of the Markdown source: what the lock file pins
+
+    @property
+    def label(self) -> str:
+        """The version as people say it: 令和7年10月17日一部改訂, or 初版 without history."""
+        return revision_text(self.revisions[-1]) if self.revisions else "初版"
+
+
+@dataclass(frozen=True)
 class Office:
     """Everything known about one office: validated facts and rendered documents."""
     slug: str
     folder: Path
     config: OfficeConfig
     guide: Doc
-    terms: Doc
+    versions: tuple[TermsVersion, ...]   # oldest first
+    current: TermsVersion                # in effect on the day the content was loaded for
     warnings: tuple[str, ...]
 
     @property
@@ -65,20 +85,39 @@ class Office:
         """The office's display name."""
         return self.config.office.name
 
-    def revision_label(self) -> str:
-        """The terms' version as people say it: 令和7年10月17日一部改訂, or 初版 without history."""
-        revs = self.config.terms.revisions
-        return revision_text(revs[-1]) if revs else "初版"
+    @property
+    def terms(self) -> Doc:
+        """The current version's terms document."""
+        return self.current.doc
 
-    def terms_text(self) -> str:
+    def version_at(self, day: dt.date) -> TermsVersion:
+        """The version in effect on a day (the oldest one before any effective date)."""
+        in_effect = [v for v in self.versions if v.effective is None or v.effective <= day]
+        return in_effect[-1] if in_effect else self.versions[0]
+
+    def upcoming(self, day: dt.date) -> tuple[TermsVersion, ...]:
+        """Versions published ahead whose effective date is after the day."""
+        return tuple(v for v in self.versions if v.effective is not None and v.effective > day)
+
+    def previous(self, version: TermsVersion) -> TermsVersion | None:
+        """The version before this one, or None for the oldest."""
+        index = self.versions.index(version)
+        return self.versions[index - 1] if index else None
+
+    def revision_label(self, version: TermsVersion | None = None) -> str:
+        """The label of a version (default: the current one)."""
+        return (version or self.current).label
+
+    def terms_text(self, version: TermsVersion | None = None) -> str:
         """Canonical terms text (title, body, revision line, issuer) that consents are pinned to."""
-        tail = "／".join(revision_text(r) for r in self.config.terms.revisions)
-        parts = [self.terms.title, self.terms.markdown.strip(), tail, self.config.office.issuer or ""]
+        v = version or self.current
+        tail = "／".join(revision_text(r) for r in v.revisions)
+        parts = [v.doc.title, v.doc.markdown.strip(), tail, self.config.office.issuer or ""]
         return "\n\n".join(p for p in parts if p) + "\n"
 
-    def terms_sha256(self) -> str:
-        """SHA-256 of the canonical terms text, in hex."""
-        return hashlib.sha256(self.terms_text().encode("utf-8")).hexdigest()
+    def terms_sha256(self, version: TermsVersion | None = None) -> str:
+        """SHA-256 of the canonical terms text of a version (default: the current one), in hex."""
+        return hashlib.sha256(self.terms_text(version).encode("utf-8")).hexdigest()
 
     def slot_policy(self) -> SlotPolicy:
         """The booking rules of this office as the pure slot functions take them."""
@@ -139,21 +178,69 @@ def _warnings(path: Path, c: OfficeConfig) -> list[str]:
     return found
 
 
-def _read_doc(folder: Path, name: str, title: str, values: dict) -> Doc:
+def _read_source(folder: Path, name: str, key: str) -> tuple[Path, str]:
     path = folder / name
-    if not path.is_file() or path.parent != folder:
-        raise ContentError(folder / OFFICE_FILE, name, f"文書ファイル「{name}」がありません")
+    if not path.is_file() or path.resolve().parent != folder.resolve():
+        raise ContentError(folder / OFFICE_FILE, key, f"文書ファイル「{name}」がありません")
     try:
         raw = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ContentError(path, None, "UTF-8 で保存してください") from None
-    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n"))
+    return path, unicodedata.normalize("NFC", raw.replace("\r\n", "\n"))
+
+
+def _doc(path: Path, text: str, title: str, values: dict) -> Doc:
     markdown = expand(text, values, path)
     return Doc(title=title, source=path, markdown=markdown, rendered=render_document(markdown, path))
 
 
-def load_office(folder: Path) -> Office:
-    """Load one office folder, raising ContentErrors with every problem found."""
+def read_lock(folder: Path) -> dict[str, str]:
+    """The published versions' source hashes recorded in terms-lock.json ({} when none)."""
+    path = folder / LOCK_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in data["published"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise ContentError(path, None, "ロックファイルが壊れています（ビルドが書くファイルです。git で元に戻してください）") from None
+
+
+def lock_text(office: "Office") -> str:
+    """terms-lock.json as it should be after publishing every version of an office."""
+    published = dict(read_lock(office.folder))
+    published.update({v.key: v.source_sha256 for v in office.versions})
+    return json.dumps({"published": dict(sorted(published.items()))}, ensure_ascii=False, indent=2) + "\n"
+
+
+def _versions(folder: Path, config: OfficeConfig, values: dict) -> tuple[TermsVersion, ...]:
+    terms = config.terms
+    files = list(terms.versions) or [TermsVersionFile(
+        effective=terms.revisions[-1].date if terms.revisions else None, file=terms.file)]
+    lock = read_lock(folder)
+    versions = []
+    for index, spec in enumerate(files):
+        later = files[index + 1].effective if index + 1 < len(files) else None
+        revisions = tuple(r for r in terms.revisions
+                          if (r.date <= spec.effective if spec.effective else later is None or r.date < later))
+        key = spec.effective.isoformat() if spec.effective else "initial"
+        path, source = _read_source(folder, spec.file, f"terms.versions[{index}].file" if terms.versions else "terms.file")
+        doc = _doc(path, source, terms.title, values)
+        digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+        if key in lock and lock[key] != digest:
+            label = revision_text(revisions[-1]) if revisions else "初版"
+            raise ContentError(path, None, f"公開済みの版（{label}）の本文が変更されています。公開した版は変更できません。"
+                               "文面を改める場合は、元の本文に戻したうえで、新しい施行日の版を別のファイルにして "
+                               "terms.versions と terms.revisions に追加してください")
+        versions.append(TermsVersion(key, spec.effective, revisions, doc, digest))
+    return tuple(versions)
+
+
+def load_office(folder: Path, today: dt.date | None = None) -> Office:
+    """Load one office folder, raising ContentErrors with every problem found.
+
+    `today` chooses the current terms version; None takes the newest version on file.
+    """
     path = folder / OFFICE_FILE
     if not _SLUG.match(folder.name):
         raise ContentErrors([ContentError(folder, None, "フォルダー名は半角英小文字・数字・ハイフンにしてください")])
@@ -163,9 +250,12 @@ def load_office(folder: Path) -> Office:
     except ValidationError as exc:
         raise ContentErrors(validation_errors(path, exc, OfficeConfig)) from None
     values = facts(config)
-    guide = _read_doc(folder, config.guide.file, config.guide.title, values)
-    terms = _read_doc(folder, config.terms.file, config.terms.title, values)
-    return Office(folder.name, folder, config, guide, terms, tuple(_warnings(path, config)))
+    guide = _doc(*_read_source(folder, config.guide.file, "guide.file"), config.guide.title, values)
+    versions = _versions(folder, config, values)
+    office = Office(folder.name, folder, config, guide, versions, versions[-1], tuple(_warnings(path, config)))
+    if today is not None:
+        office = dataclasses.replace(office, current=office.version_at(today))
+    return office
 
 
 def load_site(content: Path) -> SiteConfig:
@@ -197,12 +287,12 @@ def office_folders(content: Path, only: list[str] | None = None) -> list[Path]:
     return folders
 
 
-def load_offices(content: Path, only: list[str] | None = None) -> list[Office]:
+def load_offices(content: Path, only: list[str] | None = None, today: dt.date | None = None) -> list[Office]:
     """Load every office (or the named ones), gathering all errors before raising."""
     offices, errors = [], []
     for folder in office_folders(content, only):
         try:
-            offices.append(load_office(folder))
+            offices.append(load_office(folder, today))
         except ContentErrors as exc:
             errors.extend(exc.errors)
         except ContentError as exc:

@@ -152,6 +152,13 @@ class Condition(_Strict):
 class Revision(_Strict):
     date: Date = Field(description="Date of the revision (YYYY-MM-DD)")
     kind: RevisionKind = Field(description="制定, 一部改訂 or 全部改正")
+    summary: Text | None = Field(None, description="What the revision changes, shown in its notice (お知らせ)")
+    announced: Date | None = Field(None, description="Date the revision's notice is published (default: the build that first sees it)")
+
+
+class TermsVersionFile(_Strict):
+    effective: Date | None = Field(None, description="Effective date (施行日); must be a revision's date. Only the oldest version may omit it")
+    file: StrictStr = Field(description="Markdown file holding this version's text")
 
 
 class Document(_Strict):
@@ -160,16 +167,26 @@ class Document(_Strict):
 
 
 class Terms(Document):
-    file: StrictStr = Field("terms.md", description="Markdown file of the terms")
+    file: StrictStr = Field("terms.md", description="Markdown file of the terms, when there is one version")
     revisions: list[Revision] = Field([], description="Revision history, oldest first")
+    versions: list[TermsVersionFile] = Field([], description="Every version whose text is on file, oldest first (default: `file`, effective at the last revision)")
 
     @model_validator(mode="after")
     def _history(self) -> "Terms":
         dates = [r.date for r in self.revisions]
-        if dates != sorted(dates):
-            raise ValueError("revisions は古い順に書いてください")
+        if dates != sorted(dates) or len(set(dates)) != len(dates):
+            raise ValueError("revisions は古い順に、同じ日付を重ねずに書いてください")
         if any(r.kind == "制定" for r in self.revisions[1:]):
             raise ValueError("制定 は最初の1件だけにしてください")
+        effective = [v.effective for v in self.versions]
+        if any(e is None for e in effective[1:]):
+            raise ValueError("versions の effective（施行日）を省略できるのは最も古い版だけです")
+        known = [e for e in effective if e is not None]
+        if known != sorted(known) or len(set(known)) != len(known):
+            raise ValueError("versions は施行日の古い順に、同じ日付を重ねずに書いてください")
+        missing = [e for e in known if e not in set(dates)]
+        if missing:
+            raise ValueError(f"施行日 {missing[0].isoformat()} の改訂が revisions にありません（date と kind を書いてください）")
         return self
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .. import eras
 from ..markup import Section
-from ..offices import Office
+from ..offices import Office, TermsVersion
 from ..placeholders import channels_text, format_time, hours_text
 from ..rules import deadline_phrase
 
@@ -85,20 +85,21 @@ def _toc_label(section: Section) -> str:
     return section.heading_text
 
 
-def doc_view(office: Office, which: str) -> DocView:
-    """The guide or terms of an office, ready to print."""
-    doc = office.guide if which == "guide" else office.terms
+def doc_view(office: Office, which: str, version: TermsVersion | None = None) -> DocView:
+    """The guide or terms (default: the current version) of an office, ready to print."""
+    doc = office.guide if which == "guide" else (version or office.current).doc
     sections = tuple(SectionView(s.id, s.heading, _toc_label(s), s.body) for s in doc.rendered.sections)
     return DocView(doc.title, doc.rendered.lead, sections)
 
 
-def revisions_view(office: Office) -> Revisions | None:
-    """The terms' revision history with era and Western dates, or None without one."""
-    revs = office.config.terms.revisions
-    if not revs:
+def revisions_view(office: Office, version: TermsVersion | None = None) -> Revisions | None:
+    """A terms version's revision history (default: the current one) in era and Western dates."""
+    version = version or office.current
+    if not version.revisions:
         return None
-    items = tuple(RevisionView(r.date.isoformat(), eras.wareki(r.date), eras.seireki(r.date), r.kind) for r in revs)
-    return Revisions(office.revision_label(), items)
+    items = tuple(RevisionView(r.date.isoformat(), eras.wareki(r.date), eras.seireki(r.date), r.kind)
+                  for r in version.revisions)
+    return Revisions(version.label, items)
 
 
 def _tel(phone: str) -> str:
@@ -126,3 +127,26 @@ def office_view(office: Office, href: str, terms_href: str) -> OfficeView:
         deadline=deadline,
         cancellation=cancel,
     )
+
+
+@dataclass(frozen=True)
+class LeafletView:
+    """Everything the printed leaflet and terms.pdf show for one office."""
+    title: str              # PDF title
+    office: OfficeView
+    guide: DocView
+    terms: DocView
+    revisions: Revisions | None
+    booking_url: str        # what the QR code encodes
+    printed_url: str        # the same address as people type it
+    qr_svg: str             # inline SVG markup built by the PDF module
+
+
+def leaflet_view(office: Office, booking_url: str, qr_svg: str) -> LeafletView:
+    """An office's leaflet context: its documents and facts plus the booking address and QR code."""
+    printed = booking_url.removeprefix("https://")
+    return LeafletView(
+        title=f"{office.config.guide.title}（{office.name}）",
+        office=office_view(office, href="", terms_href=""),
+        guide=doc_view(office, "guide"), terms=doc_view(office, "terms"),
+        revisions=revisions_view(office), booking_url=booking_url, printed_url=printed, qr_svg=qr_svg)

@@ -8,7 +8,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from ..errors import BuildError
 from ..offices import Office
 from ..schema import SiteConfig
+from ..compare import compare
 from .context import Crumb, Page, doc_view, office_view, revisions_view
+from .versions import feed, history, notices, terms_meta, version_link
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -26,21 +28,54 @@ def _render(env: Environment, name: str, **context) -> bytes:
         raise BuildError(f"templates/{name}: {exc}") from exc
 
 
+def _page(site: SiteConfig, title: str, depth: int, trail: list[tuple[str, int | None]]) -> Page:
+    """A page `depth` folders below the root; trail items are (label, depth of their target)."""
+    up = lambda d: "../" * (depth - d) or "./"  # noqa: E731
+    crumbs = [Crumb("トップ", up(0))] + [Crumb(label, None if d is None else up(d)) for label, d in trail]
+    return Page(title, "../" * depth, site.title, tuple(crumbs))
+
+
 def office_pages(env: Environment, site: SiteConfig, office: Office) -> dict[str, bytes]:
-    """The guide and terms pages of one office, keyed by path relative to the site root."""
-    home = Crumb("トップ", "../")
-    guide_page = Page(office.config.guide.title + "｜" + office.name, "../", site.title,
-                      (home, Crumb(office.name, None)))
-    terms_page = Page(office.config.terms.title + "｜" + office.name, "../../", site.title,
-                      (Crumb("トップ", "../../"), Crumb(office.name, "../"), Crumb("利用規約", None)))
-    return {
-        f"{office.slug}/index.html": _render(
-            env, "site/guide.html", page=guide_page, doc=doc_view(office, "guide"),
-            office=office_view(office, href="./", terms_href="terms/")),
-        f"{office.slug}/terms/index.html": _render(
-            env, "site/terms.html", page=terms_page, doc=doc_view(office, "terms"),
-            revisions=revisions_view(office), office=office_view(office, href="../", terms_href="./")),
+    """Every page of one office, keyed by path relative to the site root."""
+    slug, name, terms_title = office.slug, office.name, office.config.terms.title
+    view = lambda depth: office_view(office, href="../" * depth or "./", terms_href="../" * depth + "terms/")  # noqa: E731
+    files = {
+        f"{slug}/index.html": _render(
+            env, "site/guide.html", page=_page(site, f"{office.config.guide.title}｜{name}", 1, [(name, None)]),
+            doc=doc_view(office, "guide"), office=view(0)),
+        f"{slug}/terms/index.html": _render(
+            env, "site/terms.html", page=_page(site, f"{terms_title}｜{name}", 2, [(name, 1), ("利用規約", None)]),
+            doc=doc_view(office, "terms"), revisions=revisions_view(office),
+            meta=terms_meta(office, office.current, "../"), office=view(1)),
+        f"{slug}/terms/history/index.html": _render(
+            env, "site/history.html",
+            page=_page(site, f"改訂履歴｜{terms_title}｜{name}", 3, [(name, 1), ("利用規約", 2), ("改訂履歴", None)]),
+            rows=history(office), meta_up="../../", office=view(2)),
     }
+    for version in office.versions:
+        crumbs = [(name, 1), ("利用規約", 2), (version.label, None)]
+        files[f"{slug}/terms/{version.key}/index.html"] = _render(
+            env, "site/terms.html", page=_page(site, f"{terms_title}（{version.label}）｜{name}", 3, crumbs),
+            doc=doc_view(office, "terms", version), revisions=revisions_view(office, version),
+            meta=terms_meta(office, version, "../../"), office=view(2))
+        previous = office.previous(version)
+        if previous is not None:
+            crumbs = [(name, 1), ("利用規約", 2), (version.label, 3), ("新旧対照表", None)]
+            files[f"{slug}/terms/{version.key}/compare/index.html"] = _render(
+                env, "site/compare.html", page=_page(site, f"新旧対照表（{version.label}）｜{name}", 4, crumbs),
+                rows=compare(previous.doc.markdown, version.doc.markdown), meta_up="../../../",
+                new=version_link(office, version), old=version_link(office, previous), office=view(3))
+    items = notices(office)
+    files[f"{slug}/notices/index.html"] = _render(
+        env, "site/notices.html", page=_page(site, f"お知らせ｜{name}", 2, [(name, 1), ("お知らせ", None)]),
+        notices=items, office=view(1))
+    for notice in items:
+        files[f"{slug}/notices/{notice.key}/index.html"] = _render(
+            env, "site/notice.html",
+            page=_page(site, f"{notice.title}｜{name}", 3, [(name, 1), ("お知らせ", 2), (notice.title, None)]),
+            notice=notice, meta_up="../../", office=view(2))
+    files[f"{slug}/notices/feed.xml"] = _render(env, "site/feed.xml", feed=feed(site, office, items), office=view(1))
+    return files
 
 
 def site_pages(site: SiteConfig, offices: list[Office], templates: Path = TEMPLATES) -> dict[str, bytes]:
