@@ -1,0 +1,49 @@
+"""The portal web app: booking flow and the built static site on one address.
+
+Everything that imports Flask or SQLAlchemy lives in this subpackage, so the static build
+(`build.py`, `portal.publish`) never loads them.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jinja2 import StrictUndefined
+
+
+def create_app(test_config: dict | None = None):
+    """Assemble the app: defaults → instance/config.py → PORTAL_* environment → test_config."""
+    from flask import Flask
+
+    from ..offices import load_offices, load_site
+    from . import config, db, errors, security
+    from .booking import bp as booking_bp
+    from .site import bp as site_bp
+
+    instance = Path(os.environ.get("PORTAL_INSTANCE_DIR") or config.ROOT / "instance")
+    if test_config and "INSTANCE_DIR" in test_config:
+        instance = Path(test_config["INSTANCE_DIR"])
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True,
+                template_folder=str(config.ROOT / "templates"),
+                static_folder=str(config.ROOT / "templates" / "assets"), static_url_path="/assets")
+    app.config.update(config.defaults(instance))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config.from_environment(os.environ))
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.secret_key(instance)
+    app.config["DATABASE_URL"] = config.database_url(app.config["DATABASE_URL"])
+    app.config["SITE_DIR"] = Path(app.config["SITE_DIR"])
+    app.jinja_env.undefined = StrictUndefined
+
+    content = Path(app.config["CONTENT_DIR"])
+    app.extensions["madoguchi.offices"] = {o.slug: o for o in load_offices(content)}
+    app.extensions["madoguchi.site"] = load_site(content)
+
+    db.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(booking_bp)
+    app.register_blueprint(site_bp)
+    return app

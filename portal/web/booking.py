@@ -1,0 +1,165 @@
+"""The booking flow of one office: start, eligibility, request, check answers, confirmation.
+
+Views are thin: validate a form, call one service, redirect (post/redirect/get) or render.
+The request is carried from the check page to the final submit in hidden fields and checked
+again there, so nothing is stored before the seeker confirms, and any worker can take any step.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+
+from ..offices import Office
+from . import db, pages
+from .consent import current_terms
+from .forms import NO, YES_NO, eligibility_form, question_fields, request_form
+from .security import limiter, submit_limit
+from .services import StaleTerms, submit_request
+
+bp = Blueprint("booking", __name__, url_prefix="/<slug>/booking")
+_SUBMIT_SCOPE = "booking-post"
+
+
+def _office(slug: str) -> Office:
+    office = current_app.extensions["madoguchi.offices"].get(slug)
+    if office is None:
+        abort(404)
+    return office
+
+
+def _now():
+    return current_app.config["NOW"]()
+
+
+def _site_title() -> str:
+    return current_app.extensions["madoguchi.site"].title
+
+
+def _page(office: Office, title: str):
+    return pages.page(office, title, _site_title())
+
+
+def _eligible(office: Office) -> list[str] | None:
+    answered = session.get("eligible", {}).get(office.slug)
+    return answered.split(",") if isinstance(answered, str) else None
+
+
+@bp.get("/")
+def start(slug: str):
+    """Start page: what the service is, who can use it, what you need."""
+    office = _office(slug)
+    return render_template("portal/start.html", page=_page(office, "オンライン予約の申し込み"),
+                           office=pages.office_facts(office), conditions=office.config.eligibility,
+                           session_minutes=office.config.session.minutes, tool=office.config.session.tool,
+                           start_href=url_for(".eligibility", slug=slug))
+
+
+@bp.route("/eligibility", methods=["GET", "POST"])
+def eligibility(slug: str):
+    """Yes/no questions; a "no" leads to an explanation page, not a validation error."""
+    office = _office(slug)
+    form = eligibility_form(office, formdata=request.form if request.method == "POST" else None)
+    questions = question_fields(form, office)
+    if request.method == "POST" and form.validate():
+        for cond_id, field in questions:
+            if field.data == NO:
+                return redirect(url_for(".not_eligible", slug=slug, condition=cond_id))
+        eligible = dict(session.get("eligible", {}))
+        eligible[slug] = ",".join(c.id for c in office.config.eligibility)
+        session["eligible"] = eligible
+        return redirect(url_for(".request_get", slug=slug))
+    return render_template("portal/eligibility.html", page=_page(office, "ご利用の条件"),
+                           form=form, questions=[f for _, f in questions], yes_no=YES_NO,
+                           errors=pages.error_list(form)), 200
+
+
+@bp.get("/not-eligible/<condition>")
+def not_eligible(slug: str, condition: str):
+    """Why the seeker cannot use the online service, and how to reach the office instead."""
+    office = _office(slug)
+    cond = next((c for c in office.config.eligibility if c.id == condition and c.question), None)
+    if cond is None:
+        abort(404)
+    return render_template("portal/not_eligible.html", page=_page(office, "オンライン予約をご利用いただけません"),
+                           office=pages.office_facts(office), condition=cond)
+
+
+def _render_request(office: Office, form, notice: str | None = None, status: int = 200):
+    terms = current_terms(office, _now())
+    form.terms_sha256.data = terms.sha256
+    return render_template("portal/request.html", page=_page(office, "申し込み内容の入力"), form=form,
+                           office=pages.office_facts(office), terms=terms, notice=notice,
+                           errors=pages.error_list(form)), status
+
+
+_STALE = ("利用規約が改訂されました。新しい利用規約をお読みのうえ、あらためて同意してください。"
+          "入力した内容はそのまま残っています。")
+
+
+@bp.get("/request")
+def request_get(slug: str):
+    """The empty request form (after the eligibility questions)."""
+    office = _office(slug)
+    if _eligible(office) is None:
+        return redirect(url_for(".eligibility", slug=slug))
+    now = _now()
+    return _render_request(office, request_form(office, now, pages.slot_choices(office, now)))
+
+
+@bp.post("/request")
+@limiter.shared_limit(submit_limit, scope=_SUBMIT_SCOPE)
+def request_post(slug: str):
+    """Validate the request: errors → the form again; valid → the check-answers page."""
+    office = _office(slug)
+    if _eligible(office) is None:
+        return redirect(url_for(".eligibility", slug=slug))
+    now = _now()
+    form = request_form(office, now, pages.slot_choices(office, now), formdata=request.form)
+    if form.website.data:
+        abort(400)
+    if request.form.get("edit"):
+        return _render_request(office, form)
+    terms = current_terms(office, now)
+    if form.terms_sha256.data != terms.sha256 and form.consent.data:
+        form.consent.data = False
+        return _render_request(office, form, notice=_STALE)
+    if not form.validate():
+        return _render_request(office, form, status=200)
+    return render_template("portal/check.html", page=_page(office, "申し込み内容の確認"), form=form,
+                           rows=pages.check_rows(form, office), terms=terms,
+                           office=pages.office_facts(office))
+
+
+@bp.post("/submit")
+@limiter.shared_limit(submit_limit, scope=_SUBMIT_SCOPE)
+def submit(slug: str):
+    """Check everything again and store the request; then redirect to the confirmation."""
+    office = _office(slug)
+    eligibility = _eligible(office)
+    if eligibility is None:
+        return redirect(url_for(".eligibility", slug=slug))
+    now = _now()
+    form = request_form(office, now, pages.slot_choices(office, now), formdata=request.form)
+    if form.website.data:
+        abort(400)
+    if not form.validate():
+        return _render_request(office, form)
+    try:
+        reference = submit_request(db.session(), office.slug, form.answers(eligibility),
+                                   form.terms_sha256.data, current_terms(office, now), now)
+    except StaleTerms:
+        form.consent.data = False
+        return _render_request(office, form, notice=_STALE)
+    session["done"] = {"slug": slug, "reference": reference}
+    return redirect(url_for(".done", slug=slug))
+
+
+@bp.get("/done")
+def done(slug: str):
+    """Confirmation: the reference number and what happens next."""
+    office = _office(slug)
+    finished = session.get("done")
+    if not isinstance(finished, dict) or finished.get("slug") != slug:
+        return redirect(url_for(".start", slug=slug))
+    return render_template("portal/done.html", page=_page(office, "申し込みを受け付けました"),
+                           reference=finished["reference"], steps=pages.next_steps(office),
+                           office=pages.office_facts(office))

@@ -1,0 +1,106 @@
+"""Portal settings declared as data: default, environment variable and one help line each.
+
+Order of precedence (lowest first): these defaults, the instance file `instance/config.py`,
+`PORTAL_*` environment variables, then the test mapping given to `create_app`.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration key: Flask config name, environment variable, default, parser, help."""
+    key: str
+    env: str
+    default: object
+    parse: Callable[[str], object]
+    help: str
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SECRET_KEY", "PORTAL_SECRET_KEY", None, str,
+            "Key signing the session cookie and CSRF tokens; when unset, one is generated once into "
+            "`instance/secret_key` (mode 0600)"),
+    Setting("DATABASE_URL", "PORTAL_DATABASE_URL", None, str,
+            "SQLAlchemy URL of the database; default a SQLite file `instance/madoguchi.sqlite3`; "
+            "PostgreSQL as `postgresql://user:pass@host/db` (psycopg 3)"),
+    Setting("CONTENT_DIR", "PORTAL_CONTENT_DIR", ROOT / "content", Path,
+            "Folder with `site.yaml` and one folder per office (the same as the site build reads)"),
+    Setting("SITE_DIR", "PORTAL_SITE_DIR", ROOT / "site", Path,
+            "Folder of the built static site served at `/`"),
+    Setting("HTTPS", "PORTAL_HTTPS", False, _bool,
+            "Set to 1 when served over HTTPS: session cookie `__Host-session` with Secure, and HSTS"),
+    Setting("PROXY_HOPS", "PORTAL_PROXY_HOPS", 0, int,
+            "Number of reverse proxies in front whose X-Forwarded-For/-Proto/-Host are trusted (0 = none)"),
+    Setting("RATELIMIT_SUBMIT", "PORTAL_RATELIMIT_SUBMIT", "10 per minute;100 per day", str,
+            "Per-client limit on form submissions (Flask-Limiter syntax); more gives 429"),
+    Setting("RATELIMIT_STORAGE_URI", "PORTAL_RATELIMIT_STORAGE", "memory://", str,
+            "Flask-Limiter storage; with several processes use a shared one, e.g. `redis://localhost:6379`"),
+    Setting("MAX_CONTENT_LENGTH", "PORTAL_MAX_BYTES", 64 * 1024, int,
+            "Largest request body in bytes; larger gives 413"),
+)
+ENV_VARS = {s.env: s for s in SETTINGS}
+
+
+def utc_now() -> datetime.datetime:
+    """The real clock (tests replace it with the `NOW` config key)."""
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def defaults(instance: Path) -> dict:
+    """The default configuration, before the instance file and the environment."""
+    conf = {s.key: s.default for s in SETTINGS}
+    conf["DATABASE_URL"] = f"sqlite:///{instance / 'madoguchi.sqlite3'}"
+    conf.update(
+        NOW=utc_now,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session: a slow form is no error
+        MAX_FORM_MEMORY_SIZE=64 * 1024,
+        MAX_FORM_PARTS=200,
+        RATELIMIT_HEADERS_ENABLED=False,
+    )
+    return conf
+
+
+def from_environment(environ: os._Environ | dict) -> dict:
+    """The settings given as PORTAL_* environment variables, parsed."""
+    return {s.key: s.parse(environ[s.env]) for s in SETTINGS if environ.get(s.env, "") != ""}
+
+
+def secret_key(instance: Path) -> str:
+    """The generated secret key in instance/secret_key, created once (atomically, mode 0600)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        tmp = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)  # fails if another process won the race: use theirs
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+def database_url(url: str) -> str:
+    """Accept plain postgresql:// URLs and use the psycopg 3 driver for them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

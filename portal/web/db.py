@@ -1,0 +1,76 @@
+"""The database: one engine per app (pooled connections kept per worker), a session per request.
+
+SQLite gets foreign keys, synchronous=FULL and secure_delete on every connection; WAL mode is
+persistent in the file and is switched on by `migrate`, which runs before any worker starts
+(two workers switching a new database to WAL at once can crash one of them).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_KEY = "madoguchi.db"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for url; parameters are hidden from error messages (they hold personal data)."""
+    engine = create_engine(url, hide_parameters=True, pool_pre_ping=not url.startswith("sqlite"))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    for pragma in ("foreign_keys=ON", "synchronous=FULL", "secure_delete=ON", "busy_timeout=5000"):
+        cur.execute(f"PRAGMA {pragma}")
+    cur.close()
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's engine and close each request's session at teardown."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions[_KEY] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close)
+
+
+def engine_of(app: Flask) -> Engine:
+    """The app's engine."""
+    return app.extensions[_KEY].kw["bind"]
+
+
+def session() -> Session:
+    """The current request's session (created on first use)."""
+    if "db" not in g:
+        g.db = current_app.extensions[_KEY]()
+    return g.db
+
+
+def _close(exc: BaseException | None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        if exc is not None:
+            db.rollback()
+        db.close()
+
+
+def migrate(url: str) -> None:
+    """Create or upgrade the database to the newest schema (and switch SQLite to WAL)."""
+    engine = make_engine(url)
+    try:
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:
+                conn.execute(text("PRAGMA journal_mode=WAL"))
+        with engine.begin() as conn:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()

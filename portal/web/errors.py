@@ -1,0 +1,50 @@
+"""Error pages in Japanese for every HTTP error; never a traceback, and the session rolls back."""
+from __future__ import annotations
+
+from flask import Flask, g, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from . import pages
+
+MESSAGES = {
+    400: ("送信内容を受け付けられませんでした",
+          "ページの有効期限が切れたか、送信内容に問題があります。お手数ですが、最初からやり直してください。"),
+    404: ("ページが見つかりません", "アドレスが間違っているか、ページが移動した可能性があります。"),
+    405: ("この操作はできません", "このページでは、その方法での送信を受け付けていません。"),
+    413: ("送信内容が大きすぎます", "入力した文章を短くして、もう一度送信してください。"),
+    429: ("送信の回数が多すぎます", "しばらく時間をおいてから、もう一度お試しください。"),
+    500: ("システムの不具合が発生しました",
+          "申し訳ありません。時間をおいてもう一度お試しいただくか、電話でお申し込みください。"),
+}
+
+
+def _render(code: int):
+    title, text = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    from flask import current_app
+    site = current_app.extensions["madoguchi.site"].title
+    return render_template("portal/error.html", page=pages.page(None, title, site),
+                           code=code, title=title, text=text), code
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_exc):
+        return _render(400)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        return _render(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return _render(exc.code or 500)
+        db = g.pop("db", None)
+        if db is not None:
+            db.rollback()
+            db.close()
+        app.logger.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
+        return _render(InternalServerError.code)

@@ -1,0 +1,175 @@
+"""Forms of the booking flow (Flask-WTF, CSRF on): eligibility questions and the request.
+
+Every message is Japanese and comes from our own checks (portal.web.normalise, portal.rules),
+never from WTForms' English defaults. Forms are built per office, since the questions, the
+slot list, the e-mail field and the companions differ.
+"""
+from __future__ import annotations
+
+import datetime
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from .. import rules
+from ..offices import Office
+from . import normalise
+from .services import Answers
+
+COMPANION_LABELS = {"family": "家族など", "interpreter": "通訳者", "caregiver": "介助者"}
+SLOT_FIELDS = ("slot1", "slot2", "slot3")
+YES, NO = "yes", "no"
+YES_NO = [(YES, "はい"), (NO, "いいえ")]
+
+
+class MultiValueField(Field):
+    """Every value posted under the field's name (checkbox groups); choices are rendered apart."""
+
+    def process_formdata(self, valuelist):
+        self.data = list(valuelist)
+
+    def _value(self):
+        return ""
+
+
+def takes_email(office: Office) -> bool:
+    """True when the office exchanges e-mail with seekers (a channel or the details channel)."""
+    b, c = office.config.booking, office.config.cancellation
+    return "email" in {*b.request_channels, *c.channels, b.details_channel}
+
+
+class EligibilityForm(FlaskForm):
+    """Yes/no questions; one RadioField per asked condition is added by `eligibility_form`."""
+
+
+def eligibility_form(office: Office, formdata=None) -> EligibilityForm:
+    """The eligibility questions of office (conditions without a question are not asked)."""
+    class Form(EligibilityForm):
+        pass
+
+    for cond in office.config.eligibility:
+        if cond.question:
+            setattr(Form, f"q_{cond.id.replace('-', '_')}", StringField(cond.question, validators=[_answered]))
+    return Form(formdata=formdata)
+
+
+def _answered(form, field) -> None:
+    if field.data not in (YES, NO):
+        raise ValidationError("「はい」か「いいえ」を選んでください")
+
+
+def question_fields(form: EligibilityForm, office: Office) -> list[tuple[str, object]]:
+    """(condition id, field) for each asked question, in office.yaml order."""
+    return [(c.id, form[f"q_{c.id.replace('-', '_')}"]) for c in office.config.eligibility if c.question]
+
+
+class RequestForm(FlaskForm):
+    """The request: who, how to reach them, up to three preferred slots, companions, consent."""
+    name = StringField("氏名", description="例：網走 花子")
+    kana = StringField("フリガナ", description="カタカナで入力してください。例：アバシリ ハナコ")
+    seeker_number = StringField("求職番号", description="ハローワーク受付票に書かれた13桁の番号です。例：12345-12345678")
+    phone = StringField("電話番号", description="日中につながる番号を入力してください。例：090-1234-5678")
+    email = StringField("メールアドレス（任意）", description="メールでの連絡を希望する場合に入力してください。")
+    slot1 = StringField("第1希望")
+    slot2 = StringField("第2希望（任意）")
+    slot3 = StringField("第3希望（任意）")
+    companions = MultiValueField("同席する方", default=[],
+                                 description="同席する方がいる場合は、事前にお知らせいただく必要があります。")
+    companion_note = TextAreaField("同席する方について", description="続柄、人数、通訳する言語など（200文字以内）")
+    consent = BooleanField("利用規約に同意する")
+    terms_sha256 = HiddenField()
+    website = StringField("ウェブサイト（入力しないでください）")  # honeypot: people never see it
+
+    # Set by request_form(): the office, the moment the form is checked against, and the
+    # choices printed for the slot lists and the companion checkboxes.
+    office: Office
+    now: datetime.datetime
+    slot_choices: list
+    companion_choices: list
+
+    def validate_name(self, field):
+        field.data = _check(normalise.name, field.data)
+
+    def validate_kana(self, field):
+        field.data = _check(normalise.kana, field.data)
+
+    def validate_seeker_number(self, field):
+        self.seeker_number_normalised = _check(normalise.seeker_number, field.data)
+
+    def validate_phone(self, field):
+        self.phone_normalised = _check(normalise.phone, field.data)
+
+    def validate_email(self, field):
+        field.data = _check(normalise.email, field.data) if takes_email(self.office) else ""
+
+    def validate_slot1(self, field):
+        if not field.data:
+            raise ValidationError("第1希望の日時を選んでください")
+        self._check_slot(field, SLOT_FIELDS[:0])
+
+    def validate_slot2(self, field):
+        if field.data:
+            self._check_slot(field, SLOT_FIELDS[:1])
+
+    def validate_slot3(self, field):
+        if field.data:
+            self._check_slot(field, SLOT_FIELDS[:2])
+
+    def _check_slot(self, field, earlier: tuple[str, ...]) -> None:
+        try:
+            start = rules.parse_slot_key(field.data)
+            rules.check_slot(self.office.slot_policy(), self.now, start)
+        except rules.SlotError as exc:
+            raise ValidationError(exc.message) from None
+        if any(self[name].data == field.data for name in earlier):
+            raise ValidationError("同じ日時が2回選ばれています。別の日時を選ぶか、空欄にしてください")
+
+    def validate_companions(self, field):
+        allowed = set(self.office.config.companions)
+        if not isinstance(field.data, list) or not set(field.data) <= allowed or len(field.data) != len(set(field.data)):
+            field.data = [c for c in field.data or [] if c in allowed]
+            raise ValidationError("同席する方は一覧から選んでください")
+
+    def validate_companion_note(self, field):
+        field.data = _check(lambda raw: normalise.plain_text(
+            raw, "同席する方について", 200, required=bool(self.companions.data), multiline=True), field.data)
+
+    def validate_consent(self, field):
+        if field.data is not True:
+            raise ValidationError("利用規約を読み、同意する場合はチェックを入れてください")
+
+    def answers(self, eligibility: list[str]) -> Answers:
+        """The validated answers as the service takes them (call after validate)."""
+        has = lambda name: name in self._fields  # noqa: E731
+        return Answers(
+            name=self.name.data, kana=self.kana.data,
+            seeker_number=self.seeker_number_normalised, seeker_number_typed=self.seeker_number.data.strip(),
+            phone=self.phone_normalised, phone_typed=self.phone.data.strip(),
+            email=(self.email.data or None) if has("email") else None,
+            slots=tuple(rules.parse_slot_key(self[n].data) for n in SLOT_FIELDS if self[n].data),
+            companions=tuple(self.companions.data) if has("companions") else (),
+            companion_note=self.companion_note.data if has("companion_note") else "",
+            eligibility=tuple(eligibility),
+        )
+
+
+def _check(fn, raw):
+    try:
+        return fn(raw if isinstance(raw, str) else "")
+    except normalise.FieldError as exc:
+        raise ValidationError(exc.message) from None
+
+
+def request_form(office: Office, now: datetime.datetime, slot_choices: list, formdata=None) -> RequestForm:
+    """The request form of office, its slot lists filled, validated against now."""
+    form = RequestForm(formdata=formdata)
+    form.office, form.now = office, now
+    form.slot_choices = slot_choices
+    form.companion_choices = [(c, COMPANION_LABELS[c]) for c in office.config.companions]
+    if not takes_email(office):
+        del form["email"]
+    if not office.config.companions:
+        del form["companions"]
+        del form["companion_note"]
+    return form

@@ -1,0 +1,114 @@
+"""Pure checks and normalisation of what seekers type: lenient on form, strict on content.
+
+Each function takes the raw text and returns the normalised value or raises `FieldError` with a
+Japanese message for the seeker. No Flask here, so the rules are tested with plain tables.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Every dash a Japanese keyboard or a copy-paste may give: hyphen-minus, hyphen, non-breaking
+# hyphen, figure dash, en/em dash, horizontal bar, minus sign, full-width hyphen-minus,
+# katakana prolonged sound mark (often typed for a dash) and its half-width form.
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\u30fc\uff70\u2500\u2501\ufe63"
+_DASH_RE = re.compile(f"[{re.escape(DASHES)}]")
+_SPACES_RE = re.compile(r"[\s\u3000]+")
+_MARKUP_RE = re.compile(r"[<>]")
+_KANA_RE = re.compile(r"[\u30a1-\u30f6\u30fc\u30fb\u3000 ]+")
+_EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+
+
+class FieldError(ValueError):
+    """A typed value is not acceptable; `message` is shown next to the field."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _has_control(text: str) -> bool:
+    # Cc (control) and Cf (format: zero-width, bidi overrides) never belong in a form value;
+    # newlines are allowed only where the caller says so.
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text)
+
+
+def plain_text(raw: str, label: str, max_length: int, required: bool = True,
+               multiline: bool = False) -> str:
+    """Trimmed text without control characters or markup, at most max_length characters."""
+    text = (raw or "").replace("\r\n", "\n").strip()
+    if not text:
+        if required:
+            raise FieldError(f"{label}を入力してください")
+        return ""
+    check = text.replace("\n", "") if multiline else text
+    if _has_control(check):
+        raise FieldError(f"{label}に使えない文字（制御文字など）が含まれています")
+    if _MARKUP_RE.search(text):
+        raise FieldError(f"{label}に記号「<」「>」は使えません")
+    if len(text) > max_length:
+        raise FieldError(f"{label}は{max_length}文字以内で入力してください（いま{len(text)}文字です）")
+    return unicodedata.normalize("NFC", text)
+
+
+def name(raw: str) -> str:
+    """氏名: 1-50 characters of plain text."""
+    return _SPACES_RE.sub("\u3000", plain_text(raw, "氏名", 50))
+
+
+def kana(raw: str) -> str:
+    """フリガナ: katakana (hiragana and half-width katakana are converted), spaces allowed."""
+    text = plain_text(raw, "フリガナ", 50)
+    text = unicodedata.normalize("NFKC", text)  # half-width katakana → full-width
+    text = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+    text = _SPACES_RE.sub("\u3000", text)
+    if not _KANA_RE.fullmatch(text):
+        raise FieldError("フリガナはカタカナで入力してください")
+    return text
+
+
+def _digits_and_dashes(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = _DASH_RE.sub("-", text)
+    return _SPACES_RE.sub("", text)
+
+
+def seeker_number(raw: str) -> str:
+    """求職番号: 5 + 8 digits, full-width digits and any dash accepted; gives 12345-12345678."""
+    label = "求職番号"
+    if not (raw or "").strip():
+        raise FieldError(f"{label}を入力してください")
+    if len(raw) > 40 or _has_control(raw):
+        raise FieldError(f"{label}は「12345-12345678」のように数字13桁で入力してください")
+    text = _digits_and_dashes(raw)
+    match = re.fullmatch(r"([0-9]{5})-?([0-9]{8})", text)
+    if not match:
+        digits = re.sub(r"[^0-9]", "", text)
+        if re.fullmatch(r"[0-9-]+", text) and len(digits) != 13:
+            raise FieldError(f"{label}は数字13桁です（いま{len(digits)}桁です）。ハローワーク受付票で確かめてください")
+        raise FieldError(f"{label}は「12345-12345678」のように数字13桁で入力してください")
+    return f"{match.group(1)}-{match.group(2)}"
+
+
+def phone(raw: str) -> str:
+    """Phone: 10 or 11 digits starting with 0; full-width digits, dashes and brackets accepted."""
+    label = "電話番号"
+    if not (raw or "").strip():
+        raise FieldError(f"{label}を入力してください")
+    if len(raw) > 40 or _has_control(raw):
+        raise FieldError(f"{label}は「090-1234-5678」のように入力してください")
+    text = re.sub(r"[()]", "", _digits_and_dashes(raw)).replace("-", "")
+    if not re.fullmatch(r"0[0-9]{9,10}", text):
+        raise FieldError(f"{label}は0から始まる10桁か11桁の数字で入力してください（例：090-1234-5678）")
+    return text
+
+
+def email(raw: str) -> str:
+    """E-mail address (optional): an ASCII address of at most 254 characters, or ""."""
+    text = unicodedata.normalize("NFKC", (raw or "").strip())
+    if not text:
+        return ""
+    if len(text) > 254 or _has_control(text) or not _EMAIL_RE.fullmatch(text):
+        raise FieldError("メールアドレスは「name@example.jp」のような形で入力してください")
+    return text

@@ -1,0 +1,52 @@
+"""Protection on every response: CSRF, rate limit, security headers, cookie flags, proxies."""
+from __future__ import annotations
+
+from flask import Flask, Response, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address)
+
+# No inline script or style anywhere: the pages work without JavaScript.
+CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+
+
+def submit_limit() -> str:
+    """The per-client limit on form submissions, from the configuration."""
+    return current_app.config["RATELIMIT_SUBMIT"]
+
+
+def init_app(app: Flask) -> None:
+    """Bind CSRF and the limiter, set cookie flags, trust proxies, add headers to every response."""
+    if app.config["HTTPS"]:
+        # __Host- cookies must be Secure, have Path=/ and no Domain: the browser enforces it.
+        app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_NAME="__Host-session",
+                          SESSION_COOKIE_PATH="/", SESSION_COOKIE_DOMAIN=None, PREFERRED_URL_SCHEME="https")
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        if app.config["HTTPS"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if response.mimetype == "text/html":
+            # Pages may hold personal data (check answers): never keep them in shared caches.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,99 @@
+"""Services: the only code that writes to the database.
+
+`submit_request` stores a booking request with its preferred slots and the consent pinned to the
+terms version shown, in one transaction; the terms text is stored once per SHA-256.
+"""
+from __future__ import annotations
+
+import datetime
+import logging
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .consent import TermsShown
+from .models import BookingRequest, Consent, PreferredSlot, TermsVersion
+
+log = logging.getLogger(__name__)
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a reference is read out over the phone.
+_ALPHABET = "3467ACDEFGHJKMNPQRTUVWXY"
+
+
+class StaleTerms(Exception):
+    """The terms changed between showing the form and submitting it: ask for consent again."""
+
+    def __init__(self, current: TermsShown) -> None:
+        super().__init__("terms changed")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Answers:
+    """A validated, normalised request as typed by the seeker."""
+    name: str
+    kana: str
+    seeker_number: str
+    seeker_number_typed: str
+    phone: str
+    phone_typed: str
+    email: str | None
+    slots: tuple[datetime.datetime, ...]
+    companions: tuple[str, ...]
+    companion_note: str
+    eligibility: tuple[str, ...]
+
+
+def new_reference() -> str:
+    """A random reference such as "K7QM-3FXA" (24^8 ≈ 1.1e11 values)."""
+    chars = [secrets.choice(_ALPHABET) for _ in range(8)]
+    return "".join(chars[:4]) + "-" + "".join(chars[4:])
+
+
+def _store_terms(db: Session, terms: TermsShown, now: datetime.datetime) -> None:
+    if db.get(TermsVersion, terms.sha256) is None:
+        db.add(TermsVersion(sha256=terms.sha256, office_slug=terms.office_slug,
+                            revision_label=terms.revision_label, title=terms.title,
+                            text=terms.text, first_seen_at=now))
+        try:
+            db.flush()
+        except IntegrityError:  # another worker stored the same text at the same moment
+            db.rollback()
+
+
+def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256: str,
+                   current: TermsShown, now: datetime.datetime) -> str:
+    """Store a request and its consent; returns the reference. Raises StaleTerms, storing nothing."""
+    if shown_sha256 != current.sha256:
+        raise StaleTerms(current)
+    _store_terms(db, current, now)
+    for _attempt in range(5):
+        reference = new_reference()
+        req = BookingRequest(
+            reference=reference, office_slug=office_slug, status="requested", created_at=now,
+            name=answers.name, kana=answers.kana,
+            seeker_number=answers.seeker_number, seeker_number_typed=answers.seeker_number_typed,
+            phone=answers.phone, phone_typed=answers.phone_typed, email=answers.email,
+            companions=",".join(answers.companions), companion_note=answers.companion_note,
+            eligibility=",".join(answers.eligibility),
+            slots=[PreferredSlot(rank=i, starts_at=s) for i, s in enumerate(answers.slots, 1)],
+            consent=Consent(terms_sha256=current.sha256, revision_label=current.revision_label,
+                            statement=current.statement, agreed_at=now),
+        )
+        db.add(req)
+        try:
+            db.commit()
+        except IntegrityError:
+            db.rollback()  # a reference collision (rare): try another
+            _store_terms(db, current, now)
+            continue
+        log.info("booking request stored: office=%s reference=%s", office_slug, reference)
+        return reference
+    raise RuntimeError("could not find a free reference")
+
+
+def find_request(db: Session, reference: str) -> BookingRequest | None:
+    """The request with this reference, or None."""
+    return db.scalar(select(BookingRequest).where(BookingRequest.reference == reference))
