@@ -11,7 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from .markup import render_document
+from .markup import render_document, section_label
 
 LEAD = "lead"
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -106,5 +106,6 @@ def compare(old_markdown: str, new_markdown: str) -> list[Row]:
             continue
         status = "added" if key not in old else "removed" if key not in new else "changed"
         o, n = diff_text(o_text, n_text)
-        rows.append(Row(key, n_heading or o_heading or "前文", o, n, status))
+        heading = section_label(key, n_heading or o_heading) if key != LEAD else "前文"
+        rows.append(Row(key, heading, o, n, status))
     return rows

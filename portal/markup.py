@@ -52,6 +52,14 @@ def _plain(tokens: list[Token]) -> str:
     return "".join(t.content for t in tokens if t.type == "inline")
 
 
+def section_label(section_id: str, heading_text: str) -> str:
+    """A section's name for tables of contents: 第6条(利用申込み等) even where the heading lacks 第6条."""
+    number = re.fullmatch(r"article-(\d+)", section_id)
+    if number and "条" not in heading_text:
+        return f"第{number.group(1)}条{heading_text}"
+    return heading_text
+
+
 def _section_id(heading: str, body: list[Token], index: int, explicit: str | None) -> str:
     if explicit:
         return explicit

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .. import eras
-from ..markup import Section
+from ..markup import section_label
 from ..offices import Office, TermsVersion
 from ..placeholders import channels_text, format_time, hours_text
 from ..rules import deadline_phrase
@@ -78,17 +78,10 @@ class OfficeView:
     cancellation: str
 
 
-def _toc_label(section: Section) -> str:
-    number = re.fullmatch(r"article-(\d+)", section.id)
-    if number and "条" not in section.heading_text:
-        return f"第{number.group(1)}条{section.heading_text}"
-    return section.heading_text
-
-
 def doc_view(office: Office, which: str, version: TermsVersion | None = None) -> DocView:
     """The guide or terms (default: the current version) of an office, ready to print."""
     doc = office.guide if which == "guide" else (version or office.current).doc
-    sections = tuple(SectionView(s.id, s.heading, _toc_label(s), s.body) for s in doc.rendered.sections)
+    sections = tuple(SectionView(s.id, s.heading, section_label(s.id, s.heading_text), s.body) for s in doc.rendered.sections)
     return DocView(doc.title, doc.rendered.lead, sections)
 
 
