@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -10,13 +11,24 @@ from ..errors import ContentErrors, MadoguchiError
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日付は YYYY-MM-DD で指定してください: {value}") from None
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line options of build.py."""
     p = argparse.ArgumentParser(prog="build.py", description="Build the Madoguchi static site from content/.")
     p.add_argument("--content", type=Path, default=ROOT / "content", help="content folder (default: content/)")
     p.add_argument("--out", type=Path, default=ROOT / "site", help="output folder (default: site/)")
     p.add_argument("--office", action="append", metavar="SLUG", help="build only this office (repeatable)")
-    p.add_argument("--quiet", action="store_true", help="print only warnings and errors")
+    p.add_argument("--no-pdf", dest="pdf", action="store_false",
+                   help="skip the PDF leaflets (leaflet.pdf, terms.pdf); WeasyPrint is not loaded")
+    p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                   help="build as of this date: which terms version is current (default: today in Japan)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     return p
 
 
@@ -26,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     from .build import build  # after parsing, so --help is instant
 
     try:
-        report = build(args.content, args.out, args.office)
+        report = build(args.content, args.out, args.office, today=args.today, pdf=args.pdf)
     except ContentErrors as exc:
         for error in exc.errors:
             print(f"error: {error}", file=sys.stderr)
@@ -41,4 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"built {len(report.offices)} office(s) ({', '.join(report.offices)}): {report.files} files "
               f"({s.written} written, {s.unchanged} unchanged, {s.removed} removed) into {args.out} "
               f"in {report.seconds:.2f}s")
+        if args.pdf:
+            sizes = ", ".join(f"{slug} {size:g}pt" for slug, size in report.back_sizes.items())
+            print(f"PDFs: {report.pdfs_rendered} rendered, {report.pdfs_cached} cached "
+                  f"(leaflet back page: {sizes})")
     return 0

@@ -1,0 +1,277 @@
+"""Printable PDFs per office: the A4 leaflet (guide on the front, terms on the back) and terms.pdf.
+
+The only module that imports WeasyPrint, and only inside the function that renders, so a
+build without PDFs never loads it. The pipeline: check every character against the font →
+build the HTML of every office → reuse cached PDFs whose inputs are unchanged → render the
+rest (in two processes when there are several) → return {relpath: bytes} for write_site.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import subprocess
+import unicodedata
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
+
+import segno
+from jinja2 import Environment
+
+from ..errors import BuildError, ContentError, ContentErrors
+from ..offices import OFFICE_FILE, Office
+from ..schema import SiteConfig
+from .context import LeafletView, leaflet_view
+
+ROOT = Path(__file__).resolve().parents[2]
+FONT_FAMILY = "Noto Sans CJK JP"
+FALLBACK_URL = "http://127.0.0.1:8000"
+BACK_SIZES = tuple(7 + 0.5 * i for i in range(11))   # 7pt … 12pt: the back page uses the largest that fits
+PDF_VARIANT = "pdf/ua-1"
+RENDER_VERSION = "1"    # bump when this module changes what a PDF looks like for the same HTML
+_IGNORABLE = {"Cc", "Zl", "Zp", "Mn"}   # line breaks, tabs, combining/variation marks: not drawn alone
+
+
+@dataclass(frozen=True)
+class FontFile:
+    """One face of the font as fontconfig resolves it (file and index inside a .ttc)."""
+    path: Path
+    index: int
+
+    def identity(self) -> str:
+        """What changes when the font file is replaced: path, index, size and modification time."""
+        st = self.path.stat()
+        return f"{self.path}#{self.index}:{st.st_size}:{st.st_mtime_ns}"
+
+
+@dataclass(frozen=True)
+class Job:
+    """The HTML of one office's PDFs, ready to render in any process."""
+    slug: str
+    key: str
+    css: str
+    front: str
+    backs: tuple[tuple[float, str], ...]    # the back page at every candidate size, smallest first
+    terms: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One office's two PDFs and the font size its back page was set in."""
+    slug: str
+    leaflet: bytes
+    terms: bytes
+    back_size: float
+
+
+@dataclass(frozen=True)
+class PdfReport:
+    """What the PDF step produced: files for write_site and what was rendered or reused."""
+    files: dict[str, bytes]
+    rendered: int           # PDF files rendered in this run
+    cached: int             # PDF files taken from the cache
+    back_sizes: dict[str, float]
+    warnings: tuple[str, ...]
+
+
+@lru_cache(maxsize=None)
+def resolve_font(style: str = "Regular") -> FontFile:
+    """The font file fontconfig picks for Noto Sans CJK JP (the one WeasyPrint will use)."""
+    pattern = FONT_FAMILY + (":weight=bold" if style == "Bold" else "")
+    try:
+        out = subprocess.run(["fc-match", "-f", "%{family}|%{file}|%{index}", pattern],
+                             check=True, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise BuildError(f"fc-match が使えません（fontconfig）: {exc}") from exc
+    family, path, index = out.rsplit("|", 2)
+    if FONT_FAMILY not in family.split(","):
+        raise BuildError(f"フォント「{FONT_FAMILY}」が見つかりません（代わりに {family} が選ばれます）。"
+                         "Debian のパッケージ fonts-noto-cjk を入れてください")
+    return FontFile(Path(path), int(index or 0))
+
+
+@lru_cache(maxsize=None)
+def font_codepoints(font: FontFile) -> frozenset[int]:
+    """Every code point the font has a glyph for (its best Unicode cmap)."""
+    from fontTools.ttLib import TTFont  # WeasyPrint's own dependency; only needed with PDFs
+
+    with TTFont(font.path, fontNumber=font.index, lazy=True) as face:
+        return frozenset(face.getBestCmap())
+
+
+def _texts(office: Office) -> list[tuple[Path, str]]:
+    """Every text the PDFs print, with the file an editor would fix."""
+    c = office.config
+    yaml = office.folder / OFFICE_FILE
+    facts = [c.office.name, c.office.issuer, c.office.phone, c.office.email, c.office.address,
+             c.guide.title, c.terms.title, c.session.tool, c.service]
+    return [(office.guide.source, office.guide.markdown), (office.terms.source, office.terms.markdown),
+            (yaml, "\n".join(f for f in facts if f))]
+
+
+def _line_of(path: Path, char: str) -> str | None:
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if char in line:
+                return f"{number}行目"
+    except OSError:
+        pass
+    return None
+
+
+def check_glyphs(offices: list[Office]) -> None:
+    """Fail, naming each character and its file, when the font has no glyph for it."""
+    covered = font_codepoints(resolve_font("Regular")) & font_codepoints(resolve_font("Bold"))
+    errors, seen = [], set()
+    for office in offices:
+        for path, text in _texts(office):
+            for char in sorted(set(text), key=text.index):
+                if ord(char) in covered or unicodedata.category(char) in _IGNORABLE or char.isspace():
+                    continue
+                # A character from a placeholder is not in the Markdown file: point at office.yaml.
+                where = _line_of(path, char)
+                if where is None and path.suffix == ".md":
+                    path, where = office.folder / OFFICE_FILE, _line_of(office.folder / OFFICE_FILE, char)
+                if (path, char) in seen:
+                    continue
+                seen.add((path, char))
+                errors.append(ContentError(path, where, f"「{char}」（U+{ord(char):04X}）は PDF のフォント"
+                                           f"（{FONT_FAMILY}）にない文字です。別の文字に置き換えてください"))
+    if errors:
+        raise ContentErrors(errors)
+
+
+def booking_url(site: SiteConfig, slug: str) -> str:
+    """The office's booking page on the portal, as the QR code encodes it."""
+    return f"{(site.public_url or FALLBACK_URL).rstrip('/')}/{slug}/booking/"
+
+
+def qr_svg(url: str) -> str:
+    """The QR code of a URL as inline SVG (no XML declaration, sized by CSS)."""
+    qr = segno.make(url, error="m", micro=False)
+    return qr.svg_inline(scale=4, border=4, title="予約ページのQRコード", svgclass="qr-code", lineclass=None)
+
+
+def _job(env: Environment, css: str, fonts: str, office: Office, leaflet: LeafletView) -> Job:
+    try:
+        front = env.get_template("leaflet/leaflet.html").render(leaflet=leaflet)
+        back = env.get_template("leaflet/back.html")
+        backs = tuple((size, back.render(leaflet=leaflet, size=f"{size:g}")) for size in BACK_SIZES)
+        terms = env.get_template("leaflet/terms.html").render(leaflet=leaflet)
+    except Exception as exc:  # TemplateError and its kin: a template bug, not content
+        raise BuildError(f"templates/leaflet: {exc}") from exc
+    digest = hashlib.sha256()
+    for part in (RENDER_VERSION, version("weasyprint"), fonts, css, front, *(h for _, h in backs), terms):
+        digest.update(part.encode("utf-8") + b"\0")
+    return Job(office.slug, digest.hexdigest(), css, front, backs, terms)
+
+
+def render(job: Job) -> Rendered:
+    """Render one office's leaflet and terms.pdf (runs in a worker process when there are several)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    css = [CSS(string=job.css, font_config=fonts)]
+
+    def layout(html: str):
+        return HTML(string=html, base_url=str(ROOT)).render(
+            stylesheets=css, font_config=fonts, pdf_variant=PDF_VARIANT)
+
+    front = layout(job.front)
+    if len(front.pages) != 1:
+        raise BuildError(f"{job.slug}: 案内がリーフレットの表面（A4 1ページ）に収まりません"
+                         f"（{len(front.pages)}ページ）。guide.md を短くしてください")
+    back, size = None, None
+    for candidate, html in job.backs:   # sizes grow; the first that overflows ends the search
+        document = layout(html)
+        if len(document.pages) > 1:
+            break
+        back, size = document, candidate
+    if back is None:
+        raise BuildError(f"{job.slug}: 利用規約がリーフレットの裏面（A4 1ページ、2段組）に"
+                         f"{BACK_SIZES[0]:g}ptでも収まりません。文字をこれより小さくはできないため、"
+                         "利用規約の全文は terms.pdf で配布してください")
+    leaflet = front.copy([*front.pages, *back.pages]).write_pdf(pdf_variant=PDF_VARIANT)
+    terms = layout(job.terms).write_pdf(pdf_variant=PDF_VARIANT)
+    return Rendered(job.slug, leaflet, terms, size)
+
+
+def _cache_paths(cache: Path, job: Job) -> tuple[Path, Path, Path]:
+    stem = f"{job.slug}.{job.key}"
+    return cache / f"{stem}.leaflet.pdf", cache / f"{stem}.terms.pdf", cache / f"{stem}.json"
+
+
+def _from_cache(cache: Path | None, job: Job) -> Rendered | None:
+    if cache is None:
+        return None
+    leaflet, terms, meta = _cache_paths(cache, job)
+    try:
+        size = json.loads(meta.read_text())["back_size"]
+        return Rendered(job.slug, leaflet.read_bytes(), terms.read_bytes(), float(size))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _store(cache: Path, job: Job, result: Rendered) -> str | None:
+    """Keep the PDFs for the next build, replacing this office's older entries; a failure only warns."""
+    paths = _cache_paths(cache, job)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        for old in cache.glob(f"{job.slug}.*"):
+            if old not in paths:
+                old.unlink()
+        meta = json.dumps({"slug": job.slug, "back_size": result.back_size}).encode()
+        for path, data in zip(paths, (result.leaflet, result.terms, meta)):
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+    except OSError as exc:
+        return f"{cache}: PDF のキャッシュに書き込めません（{exc.strerror}）。次回も描画し直します"
+    return None
+
+
+def _render_all(jobs: list[Job], processes: int) -> list[Rendered]:
+    if processes < 2 or len(jobs) < 2:
+        return [render(job) for job in jobs]
+    # fork: the workers inherit the loaded content and start at once (no re-import).
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(processes, len(jobs)), mp_context=context) as pool:
+        return list(pool.map(render, jobs))
+
+
+def pdf_files(site: SiteConfig, offices: list[Office], env: Environment, templates: Path,
+              cache: Path | None, processes: int = 2) -> PdfReport:
+    """Every office's leaflet.pdf and terms.pdf, keyed by path relative to the site root.
+
+    `cache` is the folder of PDFs kept from earlier builds (None: render everything).
+    """
+    check_glyphs(offices)
+    warnings = []
+    if not site.public_url:
+        warnings.append(f"site.yaml: public_url: 設定されていません。リーフレットの QR コードと URL は "
+                        f"{FALLBACK_URL} を指します")
+    fonts = "|".join(resolve_font(style).identity() for style in ("Regular", "Bold"))
+    css = (templates / "leaflet" / "leaflet.css").read_text(encoding="utf-8")
+    jobs = []
+    for office in offices:
+        url = booking_url(site, office.slug)
+        jobs.append(_job(env, css, fonts, office, leaflet_view(office, url, qr_svg(url))))
+    results = {job.slug: _from_cache(cache, job) for job in jobs}
+    todo = [job for job in jobs if results[job.slug] is None]
+    for job, result in zip(todo, _render_all(todo, processes)):
+        results[job.slug] = result
+        if cache is not None:
+            problem = _store(cache, job, result)
+            if problem and problem not in warnings:
+                warnings.append(problem)
+    files = {}
+    for slug, result in sorted(results.items()):
+        files[f"{slug}/leaflet.pdf"] = result.leaflet
+        files[f"{slug}/terms.pdf"] = result.terms
+    sizes = {slug: result.back_size for slug, result in sorted(results.items())}
+    return PdfReport(files, 2 * len(todo), 2 * (len(jobs) - len(todo)), sizes, tuple(warnings))

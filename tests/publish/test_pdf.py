@@ -1,0 +1,207 @@
+"""The printable PDFs, checked with the real tools: poppler (pdfinfo, pdffonts, pdftotext,
+pdftoppm), zbarimg and the shared fidelity checker. The real content is built once per module."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from portal.errors import BuildError, ContentErrors
+from portal.publish.build import BuildReport, build
+from portal.publish.pdf import booking_url
+from portal.schema import SiteConfig
+
+pytestmark = pytest.mark.pdf
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTENT = ROOT / "content"
+SHARED = ROOT.parent / "shared"
+SLUGS = ("abashiri", "mothers-hiroshima")
+LOCAL = "http://127.0.0.1:8000"   # content/site.yaml sets no public_url
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path, BuildReport]:
+    """The real content built with PDFs into a fresh folder, with an empty cache of its own."""
+    base = tmp_path_factory.mktemp("pdf")
+    out, cache = base / "site", base / "cache"
+    report = build(CONTENT, out, pdf_cache=cache)
+    return out, cache, report
+
+
+@pytest.fixture
+def site(built) -> Path:
+    return built[0]
+
+
+def tool(*args: object) -> str:
+    return subprocess.run([str(a) for a in args], check=True, capture_output=True, text=True, timeout=60).stdout
+
+
+def info(pdf: Path) -> dict[str, str]:
+    return dict(line.split(":", 1) for line in tool("pdfinfo", pdf).splitlines() if ":" in line)
+
+
+def catalog_lang(pdf: Path) -> str | None:
+    """/Lang of the catalog, which WeasyPrint writes inside a compressed object stream."""
+    data = pdf.read_bytes()
+    for match in re.finditer(rb"stream\r?\n", data):
+        try:
+            text = zlib.decompressobj().decompress(data[match.end():match.end() + 500_000])
+        except zlib.error:
+            continue
+        found = re.search(rb"/Type /Catalog.*?/Lang \(([^)]*)\)", text, re.S)
+        if found:
+            return found.group(1).decode()
+    return None
+
+
+def test_every_office_gets_both_pdfs_and_the_report_counts_them(built):
+    site, _, report = built
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*.pdf")) == [
+        f"{slug}/{name}" for slug in SLUGS for name in ("leaflet.pdf", "terms.pdf")]
+    assert (report.pdfs_rendered, report.pdfs_cached) == (4, 0)
+    assert sum("public_url" in w for w in report.warnings) == 1
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_leaflet_is_one_a4_sheet_printed_on_both_sides(site, slug):
+    meta = info(site / slug / "leaflet.pdf")
+    assert meta["Pages"].strip() == "2"
+    assert "595.276 x 841.89 pts (A4)" in meta["Page size"]
+
+
+def test_back_page_uses_the_largest_size_that_fits(built):
+    # Measured for the issue: Hiroshima's terms fit at 7pt and overflow at 7.5pt.
+    sizes = built[2].back_sizes
+    assert sizes["mothers-hiroshima"] == 7.0
+    assert 7.0 <= sizes["abashiri"] <= 12.0 and sizes["abashiri"] * 2 == int(sizes["abashiri"] * 2)
+
+
+@pytest.mark.parametrize("pdf", [f"{s}/{n}" for s in SLUGS for n in ("leaflet.pdf", "terms.pdf")])
+def test_fonts_embedded_subset_tagged_titled_japanese(site, pdf):
+    path = site / pdf
+    rows = tool("pdffonts", path).splitlines()[2:]
+    assert rows, "no fonts"
+    for row in rows:
+        assert "Noto-Sans-CJK-JP" in row, row
+        emb, sub = row.split()[-5:-3]
+        assert (emb, sub) == ("yes", "yes"), row
+    meta = info(path)
+    assert meta["Tagged"].strip() == "yes"
+    assert meta["Title"].strip().endswith("）") and "ハローワーク" in meta["Title"]
+    assert catalog_lang(path) == "ja"
+    assert 'pdfuaid:part="1"' in tool("pdfinfo", "-meta", path)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_qr_code_opens_the_booking_page(site, slug, tmp_path):
+    tool("pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", site / slug / "leaflet.pdf", tmp_path / "front")
+    decoded = tool("zbarimg", "--raw", "-q", *sorted(tmp_path.glob("front*.png"))).strip()
+    assert decoded == f"{LOCAL}/{slug}/booking/"
+    assert f"{LOCAL}/{slug}/booking/" in re.sub(r"\s+", "", tool("pdftotext", "-f", "1", "-l", "1",
+                                                                 site / slug / "leaflet.pdf", "-"))
+
+
+def test_booking_url_comes_from_site_configuration():
+    site = SiteConfig(public_url="https://madoguchi.example.jp/")
+    assert booking_url(site, "abashiri") == "https://madoguchi.example.jp/abashiri/booking/"
+    assert booking_url(SiteConfig(), "abashiri") == f"{LOCAL}/abashiri/booking/"
+
+
+@pytest.mark.parametrize("seed, pdf", [
+    ("000_0beb0c5f82e23cba.txt", "abashiri/leaflet.pdf"),
+    ("001_8054c2bbfb8c1e27.txt", "mothers-hiroshima/leaflet.pdf"),
+    ("001_8054c2bbfb8c1e27.txt", "mothers-hiroshima/terms.pdf"),
+])
+def test_every_sentence_of_the_seed_is_in_the_pdf(site, seed, pdf):
+    result = subprocess.run([sys.executable, str(SHARED / "tools" / "check_fidelity.py"),
+                             str(SHARED / "seeds" / seed), str(site / pdf)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout
+    found, total = result.stdout.strip().splitlines()[-1].split()[0].split("/")
+    assert found == total
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_terms_pdf_numbers_its_pages_n_of_n(site, slug):
+    pages = tool("pdftotext", "-layout", site / slug / "terms.pdf", "-").split("\f")[:-1]
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, 1):
+        last = [line for line in page.splitlines() if line.strip()][-1]
+        assert re.sub(r"\s", "", last) == f"{number}/{len(pages)}"   # printed as 「n / N」
+
+
+def test_unchanged_offices_are_not_rendered_again(built, tmp_path):
+    site, cache, _ = built
+    again = build(CONTENT, tmp_path / "site", pdf_cache=cache)
+    assert (again.pdfs_rendered, again.pdfs_cached) == (0, 4)
+    for pdf in site.rglob("*.pdf"):
+        assert (tmp_path / "site" / pdf.relative_to(site)).read_bytes() == pdf.read_bytes()
+
+
+def test_a_changed_office_is_rendered_again_alone(built, content, tmp_path):
+    cache = tmp_path / "cache"
+    shutil.copytree(built[1], cache)
+    guide = content / "abashiri/guide.md"
+    guide.write_text(guide.read_text(encoding="utf-8").replace("ご了承ください。", "ご了承ください（改）。", 1),
+                     encoding="utf-8")
+    report = build(content, tmp_path / "site", pdf_cache=cache)
+    assert (report.pdfs_rendered, report.pdfs_cached) == (2, 2)
+    assert "ご了承ください（改）" in tool("pdftotext", tmp_path / "site/abashiri/leaflet.pdf", "-")
+    assert len(list(cache.glob("abashiri.*.leaflet.pdf"))) == 1   # the stale entry was replaced
+
+
+def test_character_outside_the_font_fails_the_build_naming_it(content, tmp_path):
+    guide = content / "abashiri/guide.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\nお守り\U0001F9FF\n", encoding="utf-8")
+    guide = content / "mothers-hiroshima/guide.md"
+    guide.write_text("\ue000" + guide.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ContentErrors) as caught:
+        build(content, tmp_path / "site", pdf_cache=None)
+    messages = [str(e) for e in caught.value.errors]
+    assert len(messages) == 2, messages
+    assert "abashiri/guide.md" in messages[0] and "U+1F9FF" in messages[0] and "\U0001F9FF" in messages[0]
+    assert "mothers-hiroshima/guide.md: 1行目" in messages[1] and "U+E000" in messages[1]
+    assert not (tmp_path / "site").exists()
+
+
+def test_character_from_office_yaml_names_office_yaml(content, tmp_path):
+    yaml_path = content / "abashiri/office.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace("tool: Zoom", "tool: Zoom\u0e01", 1),
+                         encoding="utf-8")
+    with pytest.raises(ContentErrors) as caught:
+        build(content, tmp_path / "site", pdf_cache=None)
+    assert all("abashiri/office.yaml" in str(e) and "U+0E01" in str(e) for e in caught.value.errors)
+
+
+def test_terms_too_long_for_the_back_page_fail_naming_the_office(content, tmp_path):
+    (content / "mothers-hiroshima/terms-lock.json").unlink(missing_ok=True)  # an unpublished draft
+    terms = content / "mothers-hiroshima/terms.md"
+    text = terms.read_text(encoding="utf-8")
+    terms.write_text(text + "\n" + "追記の文です。" * 400 + "\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="mothers-hiroshima.*7pt"):
+        build(content, tmp_path / "site", ["mothers-hiroshima"], pdf_cache=None)
+
+
+def test_no_pdf_build_never_loads_weasyprint(tmp_path):
+    code = ("import sys; from pathlib import Path; from portal.publish.build import build; "
+            f"r = build(Path({str(CONTENT)!r}), Path({str(tmp_path / 'site')!r}), pdf=False); "
+            "assert r.pdfs_rendered == r.pdfs_cached == 0; "
+            "bad = [m for m in ('weasyprint', 'segno', 'fontTools') if m in sys.modules]; assert not bad, bad")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert not list((tmp_path / "site").rglob("*.pdf"))
+
+
+def test_cli_reports_rendered_and_cached(tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--out", str(tmp_path / "site")],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^PDFs: \d rendered, \d cached \(leaflet back page: abashiri [\d.]+pt, "
+                     r"mothers-hiroshima 7pt\)$", result.stdout, re.M), result.stdout
