@@ -31,8 +31,8 @@ class _Trap(Exception):
         self.value, self.mark, self.reason = value, mark, reason
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without YAML 1.1 implicit typing; scalars resolved by `_plain`."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml parses, Python types
+    """A safe loader without YAML 1.1 implicit typing; scalars are typed by `_plain`."""
 
 
 # Drop every implicit resolver so that plain scalars arrive as strings; `_plain` types them.
@@ -41,7 +41,7 @@ _Loader.yaml_implicit_resolvers = {}
 
 def _plain(loader: _Loader, node: yaml.ScalarNode) -> Any:
     value = loader.construct_scalar(node)
-    if node.style is not None:  # quoted or block scalar: always text
+    if node.style:  # quoted or block scalar: always text (plain is None, or "" from libyaml)
         return value
     if _BOOL_11.match(value):
         return _Trap(value, node.start_mark,
