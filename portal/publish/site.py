@@ -86,6 +86,10 @@ def site_pages(site: SiteConfig, offices: list[Office], templates: Path = TEMPLA
                                    offices=views)}
     for office in offices:
         files.update(office_pages(env, site, office))
+    files["accessibility/index.html"] = _render(
+        env, "site/accessibility.html",
+        page=_page(site, f"アクセシビリティ方針｜{site.title}", 1, [("アクセシビリティ方針", None)]),
+        offices=[office_view(o, href=f"../{o.slug}/", terms_href=f"../{o.slug}/terms/") for o in offices])
     for asset in sorted((templates / "assets").glob("*.css")):
         files[f"assets/{asset.name}"] = asset.read_bytes()
     return files
