@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import subprocess
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FONT_FAMILY = "Noto Sans CJK JP"
 FALLBACK_URL = "http://127.0.0.1:8000"
 BACK_SIZES = tuple(7 + 0.5 * i for i in range(11))   # 7pt … 12pt: the back page uses the largest that fits
+BACK_CHARS_AT_7PT = 3800   # about this many characters of terms fill the back page at 7pt (measured)
 PDF_VARIANT = "pdf/ua-1"
 RENDER_VERSION = "1"    # bump when this module changes what a PDF looks like for the same HTML
 _IGNORABLE = {"Cc", "Zl", "Zp", "Mn"}   # line breaks, tabs, combining/variation marks: not drawn alone
@@ -56,6 +58,7 @@ class Job:
     css: str
     front: str
     backs: tuple[tuple[float, str], ...]    # the back page at every candidate size, smallest first
+    first: int                              # index of backs where the size search starts
     terms: str
 
 
@@ -167,38 +170,76 @@ def _job(env: Environment, css: str, fonts: str, office: Office, leaflet: Leafle
     digest = hashlib.sha256()
     for part in (RENDER_VERSION, version("weasyprint"), fonts, css, front, *(h for _, h in backs), terms):
         digest.update(part.encode("utf-8") + b"\0")
-    return Job(office.slug, digest.hexdigest(), css, front, backs, terms)
+    guess = 7 * math.sqrt(BACK_CHARS_AT_7PT / max(len(office.terms.markdown), 1))   # area grows with size²
+    first = max(0, min(len(BACK_SIZES) - 1, int((guess - BACK_SIZES[0]) / 0.5)))
+    return Job(office.slug, digest.hexdigest(), css, front, backs, first, terms)
 
 
-def render(job: Job) -> Rendered:
-    """Render one office's leaflet and terms.pdf (runs in a worker process when there are several)."""
-    from weasyprint import CSS, HTML
+@lru_cache(maxsize=4)
+def _stylesheet(css: str):
+    """The parsed leaflet CSS and its font configuration, once per process."""
+    from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    css = [CSS(string=job.css, font_config=fonts)]
+    return CSS(string=css, font_config=fonts), fonts
 
-    def layout(html: str):
-        return HTML(string=html, base_url=str(ROOT)).render(
-            stylesheets=css, font_config=fonts, pdf_variant=PDF_VARIANT)
 
-    front = layout(job.front)
+def _layout(html: str, css: str):
+    """Lay out one HTML document with the leaflet CSS (imports WeasyPrint on first use)."""
+    from weasyprint import HTML
+
+    stylesheet, fonts = _stylesheet(css)
+    return HTML(string=html, base_url=str(ROOT)).render(
+        stylesheets=[stylesheet], font_config=fonts, pdf_variant=PDF_VARIANT)
+
+
+def _fit_back(job: Job):
+    """The back page at the largest candidate size that keeps it to one page, and that size.
+
+    The search starts at a guess from the text length and walks up or down in 0.5pt steps;
+    the result does not depend on the guess, only the number of layouts does.
+    """
+    laid_out: dict[int, object] = {}
+
+    def fits(i: int) -> bool:
+        if i not in laid_out:
+            laid_out[i] = _layout(job.backs[i][1], job.css)
+        return len(laid_out[i].pages) == 1
+
+    i = job.first
+    if fits(i):
+        while i + 1 < len(job.backs) and fits(i + 1):
+            i += 1
+    else:
+        i -= 1
+        while i >= 0 and not fits(i):
+            i -= 1
+        if i < 0:
+            raise BuildError(f"{job.slug}: 利用規約がリーフレットの裏面（A4 1ページ、2段組）に"
+                             f"{BACK_SIZES[0]:g}ptでも収まりません。文字をこれより小さくはできないため、"
+                             "利用規約の全文は terms.pdf で配布してください")
+    return laid_out[i], job.backs[i][0]
+
+
+def render_leaflet(job: Job) -> tuple[bytes, float]:
+    """The two-page leaflet of one office and its back-page font size."""
+    front = _layout(job.front, job.css)
     if len(front.pages) != 1:
         raise BuildError(f"{job.slug}: 案内がリーフレットの表面（A4 1ページ）に収まりません"
                          f"（{len(front.pages)}ページ）。guide.md を短くしてください")
-    back, size = None, None
-    for candidate, html in job.backs:   # sizes grow; the first that overflows ends the search
-        document = layout(html)
-        if len(document.pages) > 1:
-            break
-        back, size = document, candidate
-    if back is None:
-        raise BuildError(f"{job.slug}: 利用規約がリーフレットの裏面（A4 1ページ、2段組）に"
-                         f"{BACK_SIZES[0]:g}ptでも収まりません。文字をこれより小さくはできないため、"
-                         "利用規約の全文は terms.pdf で配布してください")
-    leaflet = front.copy([*front.pages, *back.pages]).write_pdf(pdf_variant=PDF_VARIANT)
-    terms = layout(job.terms).write_pdf(pdf_variant=PDF_VARIANT)
-    return Rendered(job.slug, leaflet, terms, size)
+    back, size = _fit_back(job)
+    return front.copy([*front.pages, *back.pages]).write_pdf(pdf_variant=PDF_VARIANT), size
+
+
+def render_terms(job: Job) -> bytes:
+    """The terms of one office alone, at reading size with page numbers."""
+    return _layout(job.terms, job.css).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def _task(task: tuple[str, Job]) -> tuple[bytes, float | None]:
+    kind, job = task
+    return render_leaflet(job) if kind == "leaflet" else (render_terms(job), None)
 
 
 def _cache_paths(cache: Path, job: Job) -> tuple[Path, Path, Path]:
@@ -236,12 +277,18 @@ def _store(cache: Path, job: Job, result: Rendered) -> str | None:
 
 
 def _render_all(jobs: list[Job], processes: int) -> list[Rendered]:
+    # Leaflets and terms.pdf are separate tasks, so two processes share the work evenly.
+    tasks = [(kind, job) for job in jobs for kind in ("leaflet", "terms")]
     if processes < 2 or len(jobs) < 2:
-        return [render(job) for job in jobs]
-    # fork: the workers inherit the loaded content and start at once (no re-import).
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(processes, len(jobs)), mp_context=context) as pool:
-        return list(pool.map(render, jobs))
+        done = [_task(task) for task in tasks]
+    else:
+        import weasyprint  # noqa: F401  (loaded once here, inherited by the forked workers)
+
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+            done = list(pool.map(_task, tasks))
+    return [Rendered(job.slug, leaflet, terms, size)
+            for job, (leaflet, size), (terms, _) in zip(jobs, done[0::2], done[1::2])]
 
 
 def pdf_files(site: SiteConfig, offices: list[Office], env: Environment, templates: Path,
