@@ -298,8 +298,13 @@ def office_folders(content: Path, only: list[str] | None = None) -> list[Path]:
 
 def load_offices(content: Path, only: list[str] | None = None, today: dt.date | None = None) -> list[Office]:
     """Load every office (or the named ones), gathering all errors before raising."""
+    return load_folders(office_folders(content, only), today)
+
+
+def load_folders(folders: list[Path], today: dt.date | None = None) -> list[Office]:
+    """Load the given office folders, gathering all errors before raising."""
     offices, errors = [], []
-    for folder in office_folders(content, only):
+    for folder in folders:
         try:
             offices.append(load_office(folder, today))
         except ContentErrors as exc:

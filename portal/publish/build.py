@@ -1,15 +1,18 @@
 """The build as a pipeline: load and validate everything, render everything, then write."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..offices import Office, load_offices, load_site, write_locks
+from ..offices import Office, load_folders, load_site, office_folders, write_locks
+from . import manifest
+from .context import OfficeView
 from ..rules import TOKYO
 from .output import WriteStats, write_site
-from .site import TEMPLATES, environment, site_pages
+from .site import TEMPLATES, asset_files, environment, index_page, index_row, office_pages
 
 DEFAULT_PDF_CACHE = Path(__file__).resolve().parents[2] / ".cache" / "pdf"
 
@@ -29,29 +32,52 @@ class BuildReport:
     pdfs_rendered: int = 0
     pdfs_cached: int = 0
     back_sizes: dict[str, float] = field(default_factory=dict)   # leaflet back-page font size (pt)
+    reused: tuple[str, ...] = ()   # offices unchanged since the last build, left as they were
 
 
 def build(content: Path, out: Path, only: list[str] | None = None, templates: Path = TEMPLATES, *,
-          today: dt.date | None = None, pdf: bool = True, pdf_cache: Path | None = DEFAULT_PDF_CACHE, pdf_processes: int = 2) -> BuildReport:
+          today: dt.date | None = None, pdf: bool = True, pdf_cache: Path | None = DEFAULT_PDF_CACHE,
+          pdf_processes: int = 2, incremental: bool = True) -> BuildReport:
     """Build the site (and PDFs unless pdf=False) for every office or the named ones.
 
-    Raises before writing anything on any error. `pdf_cache=None` renders every PDF afresh.
+    Raises before writing anything on any error. Offices whose folder, the templates, the code
+    and the settings are unchanged since the last build into `out` are reused as they are
+    (`incremental=False` rebuilds everything). `pdf_cache=None` renders every PDF afresh.
     """
     started = time.perf_counter()
     site = load_site(content)
-    offices: list[Office] = load_offices(content, only, today or tokyo_today())
-    files = site_pages(site, offices, templates)
-    warnings = [w for o in offices for w in o.warnings]
+    folders = office_folders(content, only)
+    day = today or tokyo_today()
+    key = manifest.global_key(templates, content, day.isoformat(), f"pdf={pdf}")
+    previous = manifest.read(out) if incremental else manifest.Manifest()
+    inputs = {f.name: manifest.folder_hash(f) for f in folders}
+    reused = {f.name: e for f in folders if (e := manifest.reusable(previous, key, f.name, inputs[f.name], out))}
+    offices: list[Office] = load_folders([f for f in folders if f.name not in reused], day)
+
+    env = environment(templates)
+    files: dict[str, bytes] = {}
+    entries = dict(reused)
+    for office in offices:
+        pages = office_pages(env, site, office)
+        files.update(pages)
+        entries[office.slug] = manifest.Entry(inputs[office.slug], sorted(pages),
+                                              dataclasses.asdict(index_row(office)), list(office.warnings))
+    warnings = [w for slug in sorted(entries) for w in entries[slug].warnings]
     rendered = cached = 0
     sizes: dict[str, float] = {}
-    if pdf:
+    if pdf and offices:
         from .pdf import pdf_files  # WeasyPrint and its kin load only when PDFs are built
 
-        report = pdf_files(site, offices, environment(templates), templates, pdf_cache, pdf_processes)
+        report = pdf_files(site, offices, env, templates, pdf_cache, pdf_processes)
         files.update(report.files)
+        for rel in report.files:
+            entries[rel.split("/", 1)[0]].files.append(rel)
         warnings.extend(report.warnings)
         rendered, cached, sizes = report.rendered, report.cached, report.back_sizes
-    stats = write_site(out, files)
+    files["index.html"] = index_page(env, site, [OfficeView(**entries[slug].index) for slug in sorted(entries)])
+    files.update(asset_files(templates))
+    keep = frozenset(rel for entry in reused.values() for rel in entry.files)
+    stats = write_site(out, files, keep, manifest.dump(manifest.Manifest(key, entries)))
     write_locks(offices)  # only now: a version counts as published once its pages are out
-    return BuildReport(tuple(o.slug for o in offices), len(files), stats, tuple(warnings),
-                       time.perf_counter() - started, rendered, cached, sizes)
+    return BuildReport(tuple(sorted(entries)), len(files) + len(keep), stats, tuple(warnings),
+                       time.perf_counter() - started, rendered, cached, sizes, tuple(sorted(reused)))

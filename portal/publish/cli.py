@@ -50,10 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     if not args.quiet:
         s = report.stats
-        print(f"built {len(report.offices)} office(s) ({', '.join(report.offices)}): {report.files} files "
-              f"({s.written} written, {s.unchanged} unchanged, {s.removed} removed) into {args.out} "
-              f"in {report.seconds:.2f}s")
-        if args.pdf:
+        names = ", ".join(report.offices) if len(report.offices) <= 5 else f"{report.offices[0]} … {report.offices[-1]}"
+        print(f"built {len(report.offices)} office(s) ({names}; {len(report.reused)} unchanged since the last "
+              f"build): {report.files} files ({s.written} written, {s.unchanged} unchanged, {s.removed} removed) "
+              f"into {args.out} in {report.seconds:.2f}s")
+        if args.pdf and report.back_sizes:
             sizes = ", ".join(f"{slug} {size:g}pt" for slug, size in report.back_sizes.items())
             print(f"PDFs: {report.pdfs_rendered} rendered, {report.pdfs_cached} cached "
                   f"(leaflet back page: {sizes})")

@@ -9,7 +9,7 @@ from ..errors import BuildError
 from ..offices import Office
 from ..schema import SiteConfig
 from ..compare import compare
-from .context import Crumb, Page, doc_view, office_view, revisions_view
+from .context import Crumb, OfficeView, Page, doc_view, office_view, revisions_view
 from .versions import feed, history, notices, terms_meta, version_link
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -78,18 +78,30 @@ def office_pages(env: Environment, site: SiteConfig, office: Office) -> dict[str
     return files
 
 
+def index_row(office: Office) -> OfficeView:
+    """An office's row on the front page."""
+    return office_view(office, href=f"{office.slug}/", terms_href=f"{office.slug}/terms/")
+
+
+def index_page(env: Environment, site: SiteConfig, rows: list[OfficeView]) -> bytes:
+    """The front page listing every office."""
+    return _render(env, "site/index.html", page=Page(site.title, "", site.title, ()), offices=rows)
+
+
+def asset_files(templates: Path = TEMPLATES) -> dict[str, bytes]:
+    """The stylesheets, copied as they are."""
+    return {f"assets/{a.name}": a.read_bytes() for a in sorted((templates / "assets").glob("*.css"))}
+
+
 def site_pages(site: SiteConfig, offices: list[Office], templates: Path = TEMPLATES) -> dict[str, bytes]:
     """Every file of the static site (pages and assets), keyed by relative path."""
     env = environment(templates)
-    views = [office_view(o, href=f"{o.slug}/", terms_href=f"{o.slug}/terms/") for o in offices]
-    files = {"index.html": _render(env, "site/index.html", page=Page(site.title, "", site.title, ()),
-                                   offices=views)}
+    files = {"index.html": index_page(env, site, [index_row(o) for o in offices])}
     for office in offices:
         files.update(office_pages(env, site, office))
     files["accessibility/index.html"] = _render(
         env, "site/accessibility.html",
         page=_page(site, f"アクセシビリティ方針｜{site.title}", 1, [("アクセシビリティ方針", None)]),
         offices=[office_view(o, href=f"../{o.slug}/", terms_href=f"../{o.slug}/terms/") for o in offices])
-    for asset in sorted((templates / "assets").glob("*.css")):
-        files[f"assets/{asset.name}"] = asset.read_bytes()
+    files.update(asset_files(templates))
     return files

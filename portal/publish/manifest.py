@@ -1,0 +1,92 @@
+"""The build manifest: what each office's output was built from, so unchanged offices are skipped.
+
+Stored as JSON in the output folder's marker file. An office is reused when the global key
+(templates, code, site.yaml, build day, PDF setting) and the office folder's own bytes are what
+they were at the last successful build, and its output files are all still there.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .output import MARKER
+
+VERSION = 1
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Entry:
+    inputs: str
+    files: list[str]
+    index: dict             # the office's row on the front page (OfficeView fields)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Manifest:
+    key: str = ""
+    offices: dict[str, Entry] = field(default_factory=dict)
+
+
+# The parts of the package and of templates/ that the static build reads (not the web app's).
+CODE_GLOBS = ("*.py", "publish/*.py")
+TEMPLATE_DIRS = ("site", "leaflet", "assets")
+
+
+def _hash_tree(digest, root: Path, pattern: str = "**/*") -> None:
+    for path in sorted(p for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+
+
+def folder_hash(folder: Path) -> str:
+    """SHA-256 of every file of an office folder, names included."""
+    digest = hashlib.sha256()
+    files = []
+    for root, _, names in os.walk(folder):  # os.walk: a no-change rebuild hashes thousands of files
+        files += [os.path.join(root, n) for n in names]
+    for path in sorted(files):
+        with open(path, "rb") as handle:
+            digest.update(os.path.relpath(path, folder).encode() + b"\0" + handle.read() + b"\0")
+    return digest.hexdigest()
+
+
+def global_key(templates: Path, content: Path, *parts: str) -> str:
+    """What every office's output also depends on: templates, the package's code, site.yaml and settings."""
+    digest = hashlib.sha256(f"v{VERSION}\0{chr(0).join(parts)}".encode())
+    for folder in TEMPLATE_DIRS:
+        _hash_tree(digest, templates, f"{folder}/**/*")
+    for pattern in CODE_GLOBS:
+        _hash_tree(digest, PACKAGE, pattern)
+    site = content / "site.yaml"
+    digest.update(site.read_bytes() if site.exists() else b"")
+    return digest.hexdigest()
+
+
+def read(out: Path) -> Manifest:
+    """The manifest of the last build into `out` (empty when there is none or it is unreadable)."""
+    try:
+        data = json.loads((out / MARKER).read_text(encoding="utf-8"))
+        if data.get("version") != VERSION:
+            return Manifest()
+        return Manifest(data["key"], {slug: Entry(**e) for slug, e in data["offices"].items()})
+    except (OSError, ValueError, KeyError, TypeError):
+        return Manifest()
+
+
+def dump(manifest: Manifest) -> str:
+    """The manifest as the JSON the marker file holds (sorted, so it is deterministic)."""
+    return json.dumps({"version": VERSION, "key": manifest.key,
+                       "offices": {s: vars(e) for s, e in sorted(manifest.offices.items())}},
+                      ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+
+
+def reusable(manifest: Manifest, key: str, slug: str, inputs: str, out: Path) -> Entry | None:
+    """The previous entry of an office whose output can stay as it is, else None."""
+    entry = manifest.offices.get(slug)
+    if manifest.key != key or entry is None or entry.inputs != inputs:
+        return None
+    return entry if all((out / rel).is_file() for rel in entry.files) else None

@@ -1,0 +1,68 @@
+"""Incremental builds: unchanged offices are reused, changed ones rebuilt, output stays identical."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from portal.publish.build import build
+from portal.publish.site import TEMPLATES
+
+DAY = dt.date(2026, 11, 24)
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_second_build_reuses_every_office(content, tmp_path):
+    out = tmp_path / "site"
+    first = build(content, out, today=DAY, pdf=False)
+    assert first.reused == ()
+    second = build(content, out, today=DAY, pdf=False)
+    assert second.reused == ("abashiri", "mothers-hiroshima")
+    assert second.stats.written == 0 and second.files == first.files
+
+
+def test_changed_office_alone_is_rebuilt_and_output_matches_a_clean_build(content, tmp_path):
+    out = tmp_path / "site"
+    build(content, out, today=DAY, pdf=False)
+    guide = content / "abashiri/guide.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n追記した一文です。\n", encoding="utf-8")
+    report = build(content, out, today=DAY, pdf=False)
+    assert report.reused == ("mothers-hiroshima",)
+    assert "追記した一文です。" in (out / "abashiri/index.html").read_text(encoding="utf-8")
+    clean = tmp_path / "clean"
+    build(content, clean, today=DAY, pdf=False, incremental=False)
+    assert {k: v for k, v in snapshot(out).items() if k != ".madoguchi-site"} == \
+        {k: v for k, v in snapshot(clean).items() if k != ".madoguchi-site"}
+
+
+def test_template_change_or_other_day_rebuilds_everything(content, tmp_path):
+    out = tmp_path / "site"
+    templates = Path(shutil.copytree(TEMPLATES, tmp_path / "templates"))
+    build(content, out, templates=templates, today=DAY, pdf=False)
+    assert build(content, out, templates=templates, today=DAY + dt.timedelta(days=1), pdf=False).reused == ()
+    base = templates / "site/_base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("本文へ移動", "本文へ"), encoding="utf-8")
+    report = build(content, out, templates=templates, today=DAY + dt.timedelta(days=1), pdf=False)
+    assert report.reused == ()
+    assert "本文へ</a>" in (out / "abashiri/index.html").read_text(encoding="utf-8")
+
+
+def test_missing_output_file_is_rebuilt(content, tmp_path):
+    out = tmp_path / "site"
+    build(content, out, today=DAY, pdf=False)
+    (out / "abashiri/terms/index.html").unlink()
+    report = build(content, out, today=DAY, pdf=False)
+    assert report.reused == ("mothers-hiroshima",)
+    assert (out / "abashiri/terms/index.html").exists()
+
+
+def test_removed_office_disappears(content, tmp_path):
+    out = tmp_path / "site"
+    build(content, out, today=DAY, pdf=False)
+    shutil.rmtree(content / "abashiri")
+    build(content, out, today=DAY, pdf=False)
+    assert not (out / "abashiri").exists()
+    assert "ハローワーク網走" not in (out / "index.html").read_text(encoding="utf-8")
