@@ -35,7 +35,7 @@ BACK_SIZES = tuple(7 + 0.5 * i for i in range(11))   # 7pt … 12pt: the back pa
 BACK_CHARS_AT_7PT = 3800   # about this many characters of terms fill the back page at 7pt (measured)
 PDF_VARIANT = "pdf/ua-1"
 RENDER_VERSION = "1"    # bump when this module changes what a PDF looks like for the same HTML
-_IGNORABLE = {"Cc", "Zl", "Zp", "Mn"}   # line breaks, tabs, combining/variation marks: not drawn alone
+_IGNORABLE = {"Cc", "Zl", "Zp"}   # line breaks and tabs: not drawn
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,11 @@ def font_codepoints(font: FontFile) -> frozenset[int]:
         return frozenset(face.getBestCmap())
 
 
+def _variation_selector(char: str) -> bool:
+    # Selectors pick a glyph variant of the character before them (the font's format-14 cmap).
+    return 0xFE00 <= ord(char) <= 0xFE0F or 0xE0100 <= ord(char) <= 0xE01EF
+
+
 def _texts(office: Office) -> list[tuple[Path, str]]:
     """Every text the PDFs print, with the file an editor would fix."""
     c = office.config
@@ -133,7 +138,8 @@ def check_glyphs(offices: list[Office]) -> None:
     for office in offices:
         for path, text in _texts(office):
             for char in sorted(set(text), key=text.index):
-                if ord(char) in covered or unicodedata.category(char) in _IGNORABLE or char.isspace():
+                if ord(char) in covered or unicodedata.category(char) in _IGNORABLE or char.isspace() \
+                        or _variation_selector(char):
                     continue
                 # A character from a placeholder is not in the Markdown file: point at office.yaml.
                 where = _line_of(path, char)
@@ -156,7 +162,8 @@ def booking_url(site: SiteConfig, slug: str) -> str:
 def qr_svg(url: str) -> str:
     """The QR code of a URL as inline SVG (no XML declaration, sized by CSS)."""
     qr = segno.make(url, error="m", micro=False)
-    return qr.svg_inline(scale=4, border=4, title="予約ページのQRコード", svgclass="qr-code", lineclass=None)
+    # The title becomes the figure's alternative text in the tagged PDF.
+    return qr.svg_inline(scale=4, border=4, title=f"予約ページのQRコード：{url}", svgclass="qr-code", lineclass=None)
 
 
 def _job(env: Environment, css: str, fonts: str, office: Office, leaflet: LeafletView) -> Job:

@@ -13,7 +13,8 @@ import pytest
 
 from portal.errors import BuildError, ContentErrors
 from portal.publish.build import BuildReport, build
-from portal.publish.pdf import booking_url
+from portal.offices import load_offices
+from portal.publish.pdf import booking_url, check_glyphs
 from portal.schema import SiteConfig
 
 pytestmark = pytest.mark.pdf
@@ -177,6 +178,12 @@ def test_character_outside_the_font_fails_the_build_naming_it(content, tmp_path)
     assert "abashiri/guide.md" in messages[0] and "U+1F9FF" in messages[0] and "\U0001F9FF" in messages[0]
     assert "mothers-hiroshima/guide.md: 1行目" in messages[1] and "U+E000" in messages[1]
     assert not (tmp_path / "site").exists()
+
+
+def test_variation_selectors_and_line_breaks_are_not_missing_glyphs(content):
+    guide = content / "abashiri/guide.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n葛\U000E0100飾区\t\r\n", encoding="utf-8")
+    check_glyphs(load_offices(content))
 
 
 def test_character_from_office_yaml_names_office_yaml(content, tmp_path):
