@@ -23,7 +23,7 @@ from pathlib import Path
 import segno
 from jinja2 import Environment
 
-from ..errors import BuildError, ContentError, ContentErrors
+from ..errors import BuildError, ContentError, ContentErrors, display_path
 from ..offices import OFFICE_FILE, Office
 from ..schema import SiteConfig
 from .context import LeafletView, leaflet_view
@@ -54,6 +54,7 @@ class FontFile:
 class Job:
     """The HTML of one office's PDFs, ready to render in any process."""
     slug: str
+    where: str          # the office as messages name it: content/<office>（name）
     key: str
     css: str
     front: str
@@ -179,7 +180,8 @@ def _job(env: Environment, css: str, fonts: str, office: Office, leaflet: Leafle
         digest.update(part.encode("utf-8") + b"\0")
     guess = 7 * math.sqrt(BACK_CHARS_AT_7PT / max(len(office.terms.markdown), 1))   # area grows with size²
     first = max(0, min(len(BACK_SIZES) - 1, int((guess - BACK_SIZES[0]) / 0.5)))
-    return Job(office.slug, digest.hexdigest(), css, front, backs, first, terms)
+    where = f"{display_path(office.folder)}（{office.name}）"
+    return Job(office.slug, where, digest.hexdigest(), css, front, backs, first, terms)
 
 
 @lru_cache(maxsize=4)
@@ -223,7 +225,7 @@ def _fit_back(job: Job):
         while i >= 0 and not fits(i):
             i -= 1
         if i < 0:
-            raise BuildError(f"{job.slug}: 利用規約がリーフレットの裏面（A4 1ページ、2段組）に"
+            raise BuildError(f"{job.where}: 利用規約がリーフレットの裏面（A4 1ページ、2段組）に"
                              f"{BACK_SIZES[0]:g}ptでも収まりません。文字をこれより小さくはできないため、"
                              "利用規約の全文は terms.pdf で配布してください")
     return laid_out[i], job.backs[i][0]
@@ -233,7 +235,7 @@ def render_leaflet(job: Job) -> tuple[bytes, float]:
     """The two-page leaflet of one office and its back-page font size."""
     front = _layout(job.front, job.css)
     if len(front.pages) != 1:
-        raise BuildError(f"{job.slug}: 案内がリーフレットの表面（A4 1ページ）に収まりません"
+        raise BuildError(f"{job.where}: 案内がリーフレットの表面（A4 1ページ）に収まりません"
                          f"（{len(front.pages)}ページ）。guide.md を短くしてください")
     back, size = _fit_back(job)
     return front.copy([*front.pages, *back.pages]).write_pdf(pdf_variant=PDF_VARIANT), size

@@ -200,7 +200,7 @@ def test_terms_too_long_for_the_back_page_fail_naming_the_office(content, tmp_pa
     terms = content / "mothers-hiroshima/terms.md"
     text = terms.read_text(encoding="utf-8")
     terms.write_text(text + "\n" + "追記の文です。" * 400 + "\n", encoding="utf-8")
-    with pytest.raises(BuildError, match="mothers-hiroshima.*7pt"):
+    with pytest.raises(BuildError, match="mothers-hiroshima（マザーズハローワーク広島）: 利用規約.*7pt"):
         build(content, tmp_path / "site", ["mothers-hiroshima"], pdf_cache=None)
 
 
