@@ -200,6 +200,13 @@ class Typography(_Strict):
     item_label: StrictStr = Field("（{n}）", description="Label of numbered items generated from lists, {n} is the number")
 
 
+class Retention(_Strict):
+    days_after_session: StrictInt = Field(365, ge=1, le=3650,
+                                          description="Days after the appointment until the staff purge deletes the seeker's personal data")
+    days_after_request: StrictInt = Field(365, ge=1, le=3650,
+                                          description="Days after a request that never got an appointment until the purge deletes its personal data")
+
+
 class OfficeConfig(_Strict):
     office: OfficeInfo
     service: Text = Field(description="Name of the service, e.g. オンライン職業相談")
@@ -213,6 +220,7 @@ class OfficeConfig(_Strict):
     guide: Guide
     terms: Terms
     typography: Typography = Typography()
+    retention: Retention = Retention()
 
     @model_validator(mode="after")
     def _unique_conditions(self) -> "OfficeConfig":

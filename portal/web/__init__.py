@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None):
     from . import config, db, errors, security
     from .booking import bp as booking_bp
     from .site import bp as site_bp
+    from .staff import bp as staff_bp
 
     instance = Path(os.environ.get("PORTAL_INSTANCE_DIR") or config.ROOT / "instance")
     if test_config and "INSTANCE_DIR" in test_config:
@@ -45,5 +46,6 @@ def create_app(test_config: dict | None = None):
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(booking_bp)
+    app.register_blueprint(staff_bp)
     app.register_blueprint(site_bp)
     return app

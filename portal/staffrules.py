@@ -1,0 +1,172 @@
+"""Staff-console rules: which action may follow which status, and when.
+
+Pure: no Flask or SQLAlchemy; every check takes `now` as an argument and raises `StaffRuleError`
+with a Japanese message for staff. The same checks run before any database write, so a view
+can never move a request in a way the office's terms do not allow.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from . import rules
+from .rules import TOKYO, SlotPolicy
+
+REQUESTED, CONFIRMED, CANCELLED, NO_SHOW, COMPLETED = "requested", "confirmed", "cancelled", "no_show", "completed"
+STATUS_LABELS = {
+    REQUESTED: "新規（日時未確定）",
+    CONFIRMED: "予約確定",
+    CANCELLED: "キャンセル",
+    NO_SHOW: "連絡なしキャンセル",
+    COMPLETED: "実施済み",
+}
+ACTION_LABELS = {
+    "contact": "連絡（電話など）",
+    "confirm": "日時の確定",
+    "details": "接続情報の連絡",
+    "cancel": "キャンセル",
+    "no_show": "連絡なしキャンセル（無断）",
+    "complete": "実施済み",
+    "next": "次回予約",
+}
+CONTACT_OUTCOMES = {"reached": "連絡がついた", "not_reached": "連絡がつかなかった"}
+DETAILS_CHANNELS = {"phone": "電話", "mypage": "求職者マイページ", "email": "メール"}
+CANCEL_CHANNELS = {"phone": "電話", "email": "メール", "online": "オンライン"}
+
+# (status, action) → status after the action; any pair not listed is refused.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (REQUESTED, "contact"): REQUESTED,
+    (CONFIRMED, "contact"): CONFIRMED,
+    (REQUESTED, "confirm"): CONFIRMED,
+    (CONFIRMED, "details"): CONFIRMED,
+    (REQUESTED, "cancel"): CANCELLED,
+    (CONFIRMED, "cancel"): CANCELLED,
+    (CONFIRMED, "no_show"): NO_SHOW,
+    (CONFIRMED, "complete"): COMPLETED,
+    (CONFIRMED, "next"): CONFIRMED,
+    (COMPLETED, "next"): COMPLETED,
+}
+
+
+class StaffRuleError(ValueError):
+    """An action is not allowed now: `code` is an English slug, `message` is shown to staff."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def next_status(status: str, action: str) -> str:
+    """The status after action, or StaffRuleError("transition") when the action is not allowed."""
+    try:
+        return TRANSITIONS[(status, action)]
+    except KeyError:
+        label = STATUS_LABELS.get(status, status)
+        raise StaffRuleError("transition",
+                             f"「{label}」の申し込みには「{ACTION_LABELS.get(action, action)}」はできません。") from None
+
+
+def allowed_actions(status: str) -> frozenset[str]:
+    """The actions offered for a request in status."""
+    return frozenset(action for (s, action) in TRANSITIONS if s == status)
+
+
+def _aware(moment: datetime.datetime, name: str) -> datetime.datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime")
+    return moment.astimezone(TOKYO)
+
+
+def check_confirm(policy: SlotPolicy, now: datetime.datetime, start: datetime.datetime) -> rules.Slot:
+    """The slot at start if staff may confirm it at now: in the future, a session day, on the grid.
+
+    Unlike a seeker's request, the booking deadline does not apply: staff may fix a time agreed on
+    the phone, or a second session booked during a session (both terms allow it).
+    """
+    now, start = _aware(now, "now"), _aware(start, "start")
+    if start <= now:
+        raise StaffRuleError("past", "その日時はすでに過ぎています。")
+    day = start.date()
+    if day.weekday() not in policy.weekdays or not rules.is_business_day(day, policy.closures):
+        raise StaffRuleError("closed_day", "その日はオンライン相談を行っていません。")
+    for slot in rules.slots_on(policy, day):
+        if slot.start == start:
+            return slot
+    raise StaffRuleError("outside_hours", "その時刻は相談の時間枠ではありません（受付時間内の枠を選んでください）。")
+
+
+def check_capacity(taken: int, capacity: int) -> None:
+    """Refuse when every place of the slot is taken (the database enforces it again)."""
+    if taken >= capacity:
+        raise StaffRuleError("full", f"この枠は満員です（定員{capacity}）。別の枠を選んでください。")
+
+
+def check_no_show(start: datetime.datetime, no_show_minutes: int, now: datetime.datetime) -> None:
+    """A no-show may be recorded only from the start plus the office's no-show minutes."""
+    start, now = _aware(start, "start"), _aware(now, "now")
+    from_ = start + datetime.timedelta(minutes=no_show_minutes)
+    if now < from_:
+        raise StaffRuleError("too_early",
+                             f"連絡なしキャンセルは開始時刻から{no_show_minutes}分後"
+                             f"（{from_:%H:%M}）から記録できます。")
+
+
+def check_complete(start: datetime.datetime, now: datetime.datetime) -> None:
+    """A session can be marked completed only once it has started."""
+    if _aware(now, "now") < _aware(start, "start"):
+        raise StaffRuleError("not_started", "相談の開始時刻より前には「実施済み」にできません。")
+
+
+def is_same_day(start: datetime.datetime | None, now: datetime.datetime) -> bool:
+    """True when a cancellation at now falls on the session's own day (Tokyo date)."""
+    if start is None:
+        return False
+    return _aware(start, "start").date() == _aware(now, "now").date()
+
+
+def check_cancel_channel(channel: str) -> None:
+    """The channel a cancellation came by must be one staff can record."""
+    if channel not in CANCEL_CHANNELS:
+        raise StaffRuleError("channel", "キャンセルの連絡方法を選んでください。")
+
+
+def cancel_note(channel: str, same_day: bool, channels: list[str], same_day_channels: list[str] | None) -> str | None:
+    """A note when a cancellation came by a channel the terms do not name (recorded anyway)."""
+    allowed = (same_day_channels or channels) if same_day else channels
+    if channel in allowed:
+        return None
+    when = "当日の" if same_day else ""
+    return f"利用規約では{when}キャンセルの連絡方法に「{CANCEL_CHANNELS.get(channel, channel)}」は含まれていません。"
+
+
+@dataclass(frozen=True)
+class Clause:
+    """The terms article that states the no-show rule, and the sentence staff need."""
+    article: str    # e.g. 第4条（利用申込み等）
+    text: str       # the item's text, e.g. （3）キャンセルの場合は…
+
+
+_ARTICLE_RE = re.compile(r"第[0-9０-９一二三四五六七八九十]+条")
+
+
+def no_show_clause(terms_markdown: str, minutes: int) -> Clause | None:
+    """The article (and its item) whose text contains the no-show phrase "<minutes>分経過"."""
+    phrase = re.compile(rf"{minutes}\s*分経過")
+    sections = re.split(r"(?m)^##\s+", terms_markdown)
+    for section in sections[1:]:
+        heading, _, body = section.partition("\n")
+        if not phrase.search(body):
+            continue
+        number = _ARTICLE_RE.search(heading) or _ARTICLE_RE.search(body)
+        title = heading.strip()
+        article = title if number and number.group(0) in title else f"{number.group(0) if number else ''}{title}"
+        item = next((line.strip().lstrip("-").strip() for line in body.splitlines() if phrase.search(line)), "")
+        return Clause(article, item)
+    return None
+
+
+def history_flag(earlier_statuses: list[str]) -> int:
+    """How many earlier requests of the same seeker ended as a no-show (cancelled without notice)."""
+    return sum(1 for s in earlier_statuses if s == NO_SHOW)

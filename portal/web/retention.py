@@ -1,0 +1,121 @@
+"""Retention purge and online backup of the portal database.
+
+The purge blanks the personal fields of requests past their office's retention (office.yaml
+`retention`), keeping the reference, status, times and the consent record (terms version, hash,
+statement, time) as evidence. On SQLite, secure_delete overwrites freed bytes, and a checkpoint
+plus VACUUM rewrites the file, so the old values are gone from the file itself, not just unlinked.
+"""
+from __future__ import annotations
+
+import datetime
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, and_, exists, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from ..offices import Office
+from .models import BookingRequest
+from .staff_models import Appointment, AuditEntry, RequestPurge
+
+BLANK = {"name": "", "kana": "", "seeker_number": "", "seeker_number_typed": "", "phone": "", "phone_typed": "",
+         "email": None, "companions": "", "companion_note": ""}
+
+
+class BackupError(RuntimeError):
+    """The backup could not be made or did not verify."""
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    """How many requests each office had purged."""
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        """All purged requests."""
+        return sum(self.counts.values())
+
+
+def due(session: Session, office: Office, now: datetime.datetime) -> list[int]:
+    """Ids of office's requests past retention and not yet purged."""
+    r = office.config.retention
+    after_session = now - datetime.timedelta(days=r.days_after_session)
+    after_request = now - datetime.timedelta(days=r.days_after_request)
+    has_appt = exists().where(Appointment.request_id == BookingRequest.id)
+    q = (select(BookingRequest.id).outerjoin(Appointment, Appointment.request_id == BookingRequest.id)
+         .where(BookingRequest.office_slug == office.slug,
+                ~exists().where(RequestPurge.request_id == BookingRequest.id),
+                or_(and_(has_appt, Appointment.starts_at < after_session),
+                    and_(~has_appt, BookingRequest.created_at < after_request))))
+    return list(session.scalars(q))
+
+
+def purge(engine: Engine, offices: list[Office], now: datetime.datetime, dry_run: bool = False) -> PurgeResult:
+    """Delete personal data past retention, then make sure the old bytes leave the database file."""
+    counts: dict[str, int] = {}
+    with Session(engine) as session:
+        for office in offices:
+            ids = due(session, office, now)
+            counts[office.slug] = len(ids)
+            if dry_run or not ids:
+                continue
+            session.execute(update(BookingRequest).where(BookingRequest.id.in_(ids)).values(**BLANK)
+                            .execution_options(synchronize_session=False))
+            for rid in ids:
+                session.add(RequestPurge(request_id=rid, purged_at=now))
+                session.add(AuditEntry(at=now, staff_id=None, office_slug=office.slug, action="purge",
+                                       record_id=rid, detail=""))
+            session.commit()
+    if not dry_run and sum(counts.values()):
+        compact(engine)
+    return PurgeResult(counts)
+
+
+def compact(engine: Engine) -> None:
+    """Rewrite the storage so deleted values leave the file (SQLite VACUUM; PostgreSQL VACUUM FULL)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            conn.execute(text("VACUUM"))
+            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        elif engine.dialect.name == "postgresql":
+            conn.execute(text("VACUUM FULL booking_requests"))
+
+
+def sqlite_path(engine: Engine) -> Path:
+    """The file of a SQLite engine (BackupError for other databases)."""
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        raise BackupError("backup はSQLite用です。PostgreSQL では pg_dump を使ってください（README「Staff console」）")
+    return Path(engine.url.database)
+
+
+def backup(engine: Engine, dest: Path) -> int:
+    """A consistent copy of the running SQLite database at dest (online backup API); its page count.
+
+    The copy is taken in one step inside one read transaction, so writes by the running portal
+    neither block it nor leave it half-old, half-new; it is then checked with integrity_check and
+    switched to a single-file journal, and only then moved into place.
+    """
+    src_path = sqlite_path(engine)
+    dest = Path(dest)
+    if dest.exists():
+        raise BackupError(f"{dest} はすでにあります（上書きしません）")
+    tmp = dest.with_name(dest.name + ".partial")
+    tmp.unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True, timeout=30)
+    dst = sqlite3.connect(tmp)
+    try:
+        src.backup(dst)  # pages=-1: the whole database in one step
+        dst.execute("PRAGMA journal_mode=DELETE")
+        check = dst.execute("PRAGMA integrity_check").fetchall()
+        pages = dst.execute("PRAGMA page_count").fetchone()[0]
+    finally:
+        dst.close()
+        src.close()
+    if check != [("ok",)]:
+        tmp.unlink(missing_ok=True)
+        raise BackupError(f"バックアップの検査に失敗しました: {check[:3]}")
+    tmp.rename(dest)
+    return pages

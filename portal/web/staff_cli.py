@@ -1,0 +1,92 @@
+"""`flask --app portal.web staff …`: add, disable and reset staff; purge; backup.
+
+Each command prints one line; an error prints one line and exits 1.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from . import db, retention
+from . import staff_accounts as accounts
+from .staff import bp
+
+
+def _fail(message: str):
+    raise click.ClickException(message)
+
+
+def _password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("パスワード", hide_input=True, confirmation_prompt=True)
+
+
+def _now():
+    return current_app.config["NOW"]()
+
+
+@bp.cli.command("add")
+@click.argument("username")
+@click.option("--name", "display_name", default="", help="表示名（省略時はユーザー名）")
+@click.option("--office", "offices", multiple=True, required=True,
+              help="窓口と役割: slug[:counsellor|office_admin]（複数指定可）")
+@click.option("--password-stdin", is_flag=True, help="パスワードを標準入力の1行目から読む")
+def add(username: str, display_name: str, offices: tuple[str, ...], password_stdin: bool) -> None:
+    """Add a staff account bound to one or more offices."""
+    try:
+        bindings = accounts.parse_offices(list(offices), set(current_app.extensions["madoguchi.offices"]))
+        user_id = accounts.add_staff(db.session(), username.strip().lower(), display_name,
+                                     _password(password_stdin), bindings, _now(),
+                                     current_app.extensions["madoguchi.argon2"])
+    except accounts.AccountError as exc:
+        _fail(exc.message)
+    click.echo(f"職員 {username} を追加しました（id {user_id}）: " + ", ".join(f"{s}:{r}" for s, r in bindings))
+
+
+@bp.cli.command("disable")
+@click.argument("username")
+def disable(username: str) -> None:
+    """Disable an account; its sessions end at once."""
+    try:
+        accounts.disable_staff(db.session(), username, _now())
+    except accounts.AccountError as exc:
+        _fail(exc.message)
+    click.echo(f"職員 {username} を無効にしました（ログイン中のセッションも終了）")
+
+
+@bp.cli.command("reset")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="パスワードを標準入力の1行目から読む")
+def reset(username: str, password_stdin: bool) -> None:
+    """Set a new password (re-enables and unlocks the account; ends its sessions)."""
+    try:
+        accounts.reset_password(db.session(), username, _password(password_stdin), _now(),
+                                current_app.extensions["madoguchi.argon2"])
+    except accounts.AccountError as exc:
+        _fail(exc.message)
+    click.echo(f"職員 {username} のパスワードを再設定しました")
+
+
+@bp.cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="数えるだけで削除しない")
+def purge(dry_run: bool) -> None:
+    """Delete personal data past each office's retention (office.yaml `retention`)."""
+    offices = list(current_app.extensions["madoguchi.offices"].values())
+    result = retention.purge(db.engine_of(current_app), offices, _now(), dry_run=dry_run)
+    verb = "削除対象" if dry_run else "削除しました"
+    click.echo(f"{verb}: {result.total}件 (" + ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items())) + ")")
+
+
+@bp.cli.command("backup")
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+def backup(dest: Path) -> None:
+    """Copy the running SQLite database to DEST (online backup API), checked with integrity_check."""
+    try:
+        pages = retention.backup(db.engine_of(current_app), dest)
+    except retention.BackupError as exc:
+        _fail(str(exc))
+    click.echo(f"バックアップを作成しました: {dest}（{pages}ページ, integrity_check ok）")

@@ -1,0 +1,292 @@
+"""Read-only queries of the staff console, each scoped to one office, returning typed views.
+
+Views never build queries; templates only print what these dataclasses hold (labels phrased in
+Python, times in Asia/Tokyo).
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from .. import rules
+from .. import staffrules as sr
+from ..offices import Office
+from .forms import COMPANION_LABELS
+from .models import BookingRequest, PreferredSlot, TermsVersion
+from .pages import slot_label
+from .staff_models import Appointment, AuditEntry, RequestEvent, RequestPurge, StaffUser
+
+UTC = datetime.timezone.utc
+
+
+def tokyo_text(moment: datetime.datetime | None) -> str:
+    """2026-05-07 09:30 in Tokyo time (or empty)."""
+    return "" if moment is None else moment.astimezone(rules.TOKYO).strftime("%Y-%m-%d %H:%M")
+
+
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The UTC instants where a Tokyo day starts and ends."""
+    start = datetime.datetime.combine(day, datetime.time(0), tzinfo=rules.TOKYO)
+    return start.astimezone(UTC), (start + datetime.timedelta(days=1)).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One request in the queue."""
+    reference: str
+    status: str
+    status_label: str
+    created: str
+    name: str
+    wish: str           # first preference, or the confirmed time
+    confirmed: str
+
+
+def queue(db: Session, office: Office, status: str | None, day: datetime.date | None) -> list[QueueRow]:
+    """The office's requests, new ("requested") first, then newest first; filtered by status and day."""
+    q = (select(BookingRequest, Appointment).outerjoin(Appointment, Appointment.request_id == BookingRequest.id)
+         .where(BookingRequest.office_slug == office.slug)
+         .options(selectinload(BookingRequest.slots)))
+    if status:
+        q = q.where(BookingRequest.status == status)
+    if day:
+        lo, hi = day_bounds(day)
+        pref = exists().where(PreferredSlot.request_id == BookingRequest.id, PreferredSlot.starts_at >= lo,
+                              PreferredSlot.starts_at < hi)
+        q = q.where(or_(and_(Appointment.starts_at >= lo, Appointment.starts_at < hi), pref))
+    q = q.order_by((BookingRequest.status != sr.REQUESTED), BookingRequest.created_at.desc(), BookingRequest.id.desc())
+    out = []
+    for req, appt in db.execute(q.limit(500)):
+        wish = slot_label(office, req.slots[0].starts_at) if req.slots else ""
+        out.append(QueueRow(req.reference, req.status, sr.STATUS_LABELS.get(req.status, req.status),
+                            tokyo_text(req.created_at), req.name or "（削除済み）", wish,
+                            slot_label(office, appt.starts_at) if appt else ""))
+    return out
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer of the seeker, as a label and a printed value."""
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One action in the request's history."""
+    at: str
+    staff: str
+    action: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    """The consent record: version, time, statement and the stored text's hash."""
+    revision_label: str
+    agreed_at: str
+    statement: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class HistoryFlag:
+    """Earlier no-shows of the same seeker at this office, citing the terms."""
+    count: int
+    references: tuple[str, ...]
+    article: str
+    clause: str
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """Everything the detail page prints about one request."""
+    id: int
+    reference: str
+    status: str
+    status_label: str
+    answers: tuple[Answer, ...]
+    wishes: tuple[tuple[str, str], ...]         # (slot key, label)
+    appointment: str
+    starts_at: datetime.datetime | None
+    details: str
+    previous_reference: str
+    consent: ConsentView | None
+    events: tuple[EventView, ...]
+    history: HistoryFlag | None
+    purged: bool
+    actions: frozenset[str]
+
+
+def _outcome_label(ev: RequestEvent) -> str:
+    labels = {**sr.CONTACT_OUTCOMES, **sr.DETAILS_CHANNELS, **sr.CANCEL_CHANNELS}
+    parts = [labels.get(ev.outcome, ev.outcome)] if ev.outcome else []
+    if ev.starts_at is not None:
+        parts.append(tokyo_text(ev.starts_at))
+    if ev.same_day:
+        parts.append("当日")
+    return "・".join(parts)
+
+
+def detail(db: Session, office: Office, reference: str) -> RequestView | None:
+    """The request with reference at office, or None (also for another office's request)."""
+    req = db.scalar(select(BookingRequest).where(BookingRequest.reference == reference,
+                                                 BookingRequest.office_slug == office.slug))
+    if req is None:
+        return None
+    appt = db.get(Appointment, req.id)
+    purged = db.get(RequestPurge, req.id) is not None
+    conds = {c.id: c.text for c in office.config.eligibility}
+    answers = [Answer("氏名", req.name), Answer("フリガナ", req.kana), Answer("求職番号", req.seeker_number),
+               Answer("求職番号（入力のまま）", req.seeker_number_typed), Answer("電話番号", req.phone_typed),
+               Answer("メールアドレス", req.email or "（なし）")]
+    if office.config.companions:
+        who = "、".join(COMPANION_LABELS.get(c, c) for c in req.companions.split(",") if c) or "なし"
+        answers += [Answer("同席する方", who), Answer("同席する方について", req.companion_note or "（なし）")]
+    answers += [Answer("確認した利用条件", "／".join(conds.get(c, c) for c in req.eligibility.split(",") if c)),
+                Answer("申し込み日時", tokyo_text(req.created_at))]
+    events = db.execute(select(RequestEvent, StaffUser.username).outerjoin(StaffUser, StaffUser.id == RequestEvent.staff_id)
+                        .where(RequestEvent.request_id == req.id).order_by(RequestEvent.at, RequestEvent.id)).all()
+    consent = req.consent
+    prev = db.get(BookingRequest, appt.previous_request_id) if appt and appt.previous_request_id else None
+    return RequestView(
+        id=req.id, reference=req.reference, status=req.status,
+        status_label=sr.STATUS_LABELS.get(req.status, req.status), answers=tuple(answers),
+        wishes=tuple((s.starts_at.astimezone(rules.TOKYO).strftime("%Y-%m-%dT%H:%M"), slot_label(office, s.starts_at))
+                     for s in req.slots),
+        appointment=slot_label(office, appt.starts_at) if appt else "",
+        starts_at=appt.starts_at if appt else None,
+        details=(f"{sr.DETAILS_CHANNELS.get(appt.details_channel, '')}（{tokyo_text(appt.details_sent_at)}）"
+                 if appt and appt.details_channel else ""),
+        previous_reference=prev.reference if prev else "",
+        consent=ConsentView(consent.revision_label, tokyo_text(consent.agreed_at), consent.statement,
+                            consent.terms_sha256) if consent else None,
+        events=tuple(EventView(tokyo_text(ev.at), name or "", sr.ACTION_LABELS.get(ev.action, ev.action),
+                               _outcome_label(ev)) for ev, name in events),
+        history=None if purged else history(db, office, req),
+        purged=purged, actions=sr.allowed_actions(req.status),
+    )
+
+
+def history(db: Session, office: Office, req: BookingRequest) -> HistoryFlag | None:
+    """Earlier no-shows of the same 求職番号 at this office, or None when there are none."""
+    if not req.seeker_number:
+        return None
+    earlier = db.execute(select(BookingRequest.reference, BookingRequest.status).where(
+        BookingRequest.office_slug == office.slug, BookingRequest.seeker_number == req.seeker_number,
+        BookingRequest.id != req.id)).all()
+    count = sr.history_flag([s for _, s in earlier])
+    if not count:
+        return None
+    clause = sr.no_show_clause(office.terms_text(), office.config.no_show.minutes)
+    return HistoryFlag(count, tuple(r for r, s in earlier if s == sr.NO_SHOW),
+                       clause.article if clause else "利用規約", clause.text if clause else "")
+
+
+def terms_text(db: Session, office: Office, sha256: str) -> TermsVersion | None:
+    """The stored terms text with this hash, if it belongs to office."""
+    tv = db.get(TermsVersion, sha256)
+    return tv if tv is not None and tv.office_slug == office.slug else None
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    """One slot of the day with the appointment holding it (or free)."""
+    time: str
+    place: int
+    reference: str
+    name: str
+    kana: str
+    phone: str
+    status_label: str
+    details: str
+
+
+def schedule(db: Session, office: Office, day: datetime.date) -> list[ScheduleRow]:
+    """The day's slots, each place with its appointment (cancelled ones are left out)."""
+    lo, hi = day_bounds(day)
+    found = db.execute(select(Appointment, BookingRequest).join(BookingRequest, BookingRequest.id == Appointment.request_id)
+                       .where(Appointment.office_slug == office.slug, Appointment.starts_at >= lo,
+                              Appointment.starts_at < hi, Appointment.place_no.is_not(None))).all()
+    booked = {(a.starts_at, a.place_no): (a, r) for a, r in found}
+    out = []
+    for slot in rules.slots_on(office.slot_policy(), day):
+        for place in range(1, office.config.booking.capacity + 1):
+            a, r = booked.pop((slot.start.astimezone(UTC), place), (None, None))
+            time = slot_label(office, slot.start).split("）", 1)[1]
+            if r is None:
+                out.append(ScheduleRow(time, place, "", "", "", "", "空き", ""))
+            else:
+                out.append(ScheduleRow(time, place, r.reference, r.name, r.kana, r.phone_typed,
+                                       sr.STATUS_LABELS.get(r.status, r.status),
+                                       sr.DETAILS_CHANNELS.get(a.details_channel or "", "未連絡")))
+    for (start, place), (a, r) in sorted(booked.items()):   # off-grid (e.g. hours changed since)
+        out.append(ScheduleRow(tokyo_text(start)[11:], place, r.reference, r.name, r.kana, r.phone_typed,
+                               sr.STATUS_LABELS.get(r.status, r.status), sr.DETAILS_CHANNELS.get(a.details_channel or "", "未連絡")))
+    return out
+
+
+def free_slots(db: Session, office: Office, now: datetime.datetime, days: int = 28) -> list[tuple[str, str]]:
+    """(key, label with places left) of every slot staff may still confirm in the next days."""
+    policy = office.slot_policy()
+    today = now.astimezone(rules.TOKYO).date()
+    lo, hi = day_bounds(today)[0], day_bounds(today + datetime.timedelta(days=days))[1]
+    taken: dict[datetime.datetime, int] = {}
+    for (start,) in db.execute(select(Appointment.starts_at).where(
+            Appointment.office_slug == office.slug, Appointment.starts_at >= lo, Appointment.starts_at < hi,
+            Appointment.place_no.is_not(None))):
+        taken[start] = taken.get(start, 0) + 1
+    out = []
+    for i in range(days + 1):
+        for slot in rules.slots_on(policy, today + datetime.timedelta(days=i)):
+            if slot.start <= now:
+                continue
+            left = policy.capacity - taken.get(slot.start.astimezone(UTC), 0)
+            if left > 0:
+                out.append((slot.key, f"{slot_label(office, slot.start)}（残り{left}）"))
+    return out
+
+
+CSV_HEADER = ("受付番号", "状態", "申し込み日時", "確定日時", "氏名", "フリガナ", "求職番号", "電話番号",
+              "メールアドレス", "第1希望", "第2希望", "第3希望", "接続情報の連絡")
+
+
+def export_rows(db: Session, office: Office, lo: datetime.date | None, hi: datetime.date | None) -> list[tuple[str, ...]]:
+    """The office's requests as CSV rows (header first), created between lo and hi (Tokyo dates)."""
+    q = (select(BookingRequest, Appointment).outerjoin(Appointment, Appointment.request_id == BookingRequest.id)
+         .where(BookingRequest.office_slug == office.slug).options(selectinload(BookingRequest.slots))
+         .order_by(BookingRequest.created_at, BookingRequest.id))
+    if lo:
+        q = q.where(BookingRequest.created_at >= day_bounds(lo)[0])
+    if hi:
+        q = q.where(BookingRequest.created_at < day_bounds(hi)[1])
+    rows = [CSV_HEADER]
+    for req, appt in db.execute(q):
+        wishes = [tokyo_text(s.starts_at) for s in req.slots] + ["", "", ""]
+        rows.append((req.reference, sr.STATUS_LABELS.get(req.status, req.status), tokyo_text(req.created_at),
+                     tokyo_text(appt.starts_at) if appt else "", req.name, req.kana, req.seeker_number,
+                     req.phone_typed, req.email or "", *wishes[:3],
+                     sr.DETAILS_CHANNELS.get(appt.details_channel or "", "") if appt else ""))
+    return rows
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """One audit entry as printed (ids only)."""
+    at: str
+    staff: str
+    action: str
+    record_id: str
+    detail: str
+
+
+def audit_entries(db: Session, office: Office, limit: int = 200) -> list[AuditView]:
+    """The newest audit entries of office."""
+    found = db.execute(select(AuditEntry, StaffUser.username).outerjoin(StaffUser, StaffUser.id == AuditEntry.staff_id)
+                       .where(AuditEntry.office_slug == office.slug)
+                       .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)).all()
+    return [AuditView(tokyo_text(e.at), name or "", e.action, "" if e.record_id is None else str(e.record_id), e.detail)
+            for e, name in found]

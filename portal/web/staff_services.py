@@ -1,0 +1,205 @@
+"""Staff actions on requests (services: the only code writing requests, appointments and the log).
+
+Every action is checked by `portal.staffrules` first, then written in one transaction together
+with its event and its audit entry. Status changes are conditional UPDATEs (`WHERE status = the
+status we checked`), and a confirmation takes a numbered place of its slot under a unique
+constraint, so two staff acting at once can never both succeed where only one may.
+"""
+from __future__ import annotations
+
+import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .. import staffrules as sr
+from ..offices import Office
+from .models import BookingRequest, Consent, PreferredSlot
+from .services import new_reference
+from .staff_models import Appointment, AuditEntry, RequestEvent
+
+
+class NotFound(LookupError):
+    """No such request in this office (another office's request is not found either)."""
+
+
+def audit(db: Session, now: datetime.datetime, staff_id: int | None, office_slug: str | None,
+          action: str, record_id: int | None = None, detail: str = "", commit: bool = True) -> None:
+    """Log a view, export or change: staff, time, office, record id; never personal values."""
+    db.add(AuditEntry(at=now, staff_id=staff_id, office_slug=office_slug, action=action,
+                      record_id=record_id, detail=detail))
+    if commit:
+        db.commit()
+
+
+def load(db: Session, office: Office, reference: str) -> BookingRequest:
+    """The request with reference in office, or NotFound."""
+    req = db.scalar(select(BookingRequest).where(BookingRequest.reference == reference,
+                                                 BookingRequest.office_slug == office.slug))
+    if req is None:
+        raise NotFound(reference)
+    return req
+
+
+def _appointment(db: Session, req: BookingRequest) -> Appointment | None:
+    return db.get(Appointment, req.id)
+
+
+def _set_status(db: Session, req: BookingRequest, expected: str, new: str) -> None:
+    if new == expected:
+        return
+    done = db.execute(update(BookingRequest).where(BookingRequest.id == req.id, BookingRequest.status == expected)
+                      .values(status=new).execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        db.rollback()
+        raise sr.StaffRuleError("conflict", "ほかの職員が同時にこの申し込みを更新しました。画面を開き直してください。")
+
+
+def _event(db: Session, req_id: int, staff_id: int, now: datetime.datetime, action: str, outcome: str = "",
+           starts_at: datetime.datetime | None = None, same_day: bool | None = None) -> None:
+    db.add(RequestEvent(request_id=req_id, at=now, staff_id=staff_id, action=action, outcome=outcome,
+                        starts_at=starts_at, same_day=same_day))
+
+
+def _finish(db: Session, office: Office, req: BookingRequest, staff_id: int, now, action: str,
+            expected: str, outcome: str = "", **event) -> None:
+    _set_status(db, req, expected, sr.next_status(expected, action))
+    _event(db, req.id, staff_id, now, action, outcome, **event)
+    audit(db, now, staff_id, office.slug, f"request_{action}", req.id, outcome, commit=False)
+    db.commit()
+
+
+def record_contact(db: Session, office: Office, reference: str, staff_id: int, outcome: str,
+                   now: datetime.datetime) -> None:
+    """Record a contact attempt: reached or not reached."""
+    req = load(db, office, reference)
+    sr.next_status(req.status, "contact")
+    if outcome not in sr.CONTACT_OUTCOMES:
+        raise sr.StaffRuleError("outcome", "連絡の結果を選んでください。")
+    _finish(db, office, req, staff_id, now, "contact", req.status, outcome)
+
+
+def _taken(db: Session, office: Office, start: datetime.datetime) -> int:
+    return db.scalar(select(func.count()).select_from(Appointment).where(
+        Appointment.office_slug == office.slug, Appointment.starts_at == start,
+        Appointment.place_no.is_not(None))) or 0
+
+
+def _take_place(db: Session, office: Office, start: datetime.datetime, make) -> None:
+    """Try each place of the slot in turn; `make(place)` writes and commits. Raises when full."""
+    capacity = office.config.booking.capacity
+    sr.check_capacity(_taken(db, office, start), capacity)
+    db.rollback()  # end the read: the writes below start their own transaction
+    for place in range(1, capacity + 1):
+        try:
+            make(place)
+            return
+        except IntegrityError:
+            db.rollback()   # that place was taken (or the request was confirmed) meanwhile
+    sr.check_capacity(capacity, capacity)
+
+
+def confirm(db: Session, office: Office, reference: str, staff_id: int, start: datetime.datetime,
+            now: datetime.datetime) -> None:
+    """Confirm a request at one slot, taking a place of the slot (capacity held by the database)."""
+    req = load(db, office, reference)
+    sr.next_status(req.status, "confirm")
+    slot = sr.check_confirm(office.slot_policy(), now, start)
+    req_id, expected = req.id, req.status
+
+    def make(place: int) -> None:
+        # The INSERT comes first so the transaction holds the write lock before anything else.
+        db.add(Appointment(request_id=req_id, office_slug=office.slug, starts_at=slot.start, place_no=place))
+        db.flush()
+        _finish(db, office, req, staff_id, now, "confirm", expected, starts_at=slot.start)
+
+    _take_place(db, office, slot.start, make)
+
+
+def record_details(db: Session, office: Office, reference: str, staff_id: int, channel: str,
+                   now: datetime.datetime) -> None:
+    """Record how the date, time and meeting details went out (phone / 求職者マイページ)."""
+    req = load(db, office, reference)
+    sr.next_status(req.status, "details")
+    if channel not in sr.DETAILS_CHANNELS:
+        raise sr.StaffRuleError("channel", "連絡の方法を選んでください。")
+    appt = _appointment(db, req)
+    appt.details_channel, appt.details_sent_at = channel, now
+    _finish(db, office, req, staff_id, now, "details", req.status, channel)
+
+
+def cancel(db: Session, office: Office, reference: str, staff_id: int, channel: str,
+           now: datetime.datetime) -> str | None:
+    """Cancel, recording the channel and whether it was the same day; frees the place.
+
+    Returns a note when the channel is not one the terms name (it is recorded anyway: the
+    seeker did cancel).
+    """
+    req = load(db, office, reference)
+    sr.next_status(req.status, "cancel")
+    sr.check_cancel_channel(channel)
+    appt = _appointment(db, req)
+    start = appt.starts_at if appt else None
+    same_day = sr.is_same_day(start, now)
+    c = office.config.cancellation
+    note = sr.cancel_note(channel, same_day, list(c.channels), list(c.same_day_channels or []) or None)
+    if appt is not None:
+        appt.place_no = None
+    _finish(db, office, req, staff_id, now, "cancel", req.status, channel, starts_at=start, same_day=same_day)
+    return note
+
+
+def mark_no_show(db: Session, office: Office, reference: str, staff_id: int, now: datetime.datetime) -> None:
+    """Mark a no-show: only from the start plus the office's no-show minutes."""
+    req = load(db, office, reference)
+    sr.next_status(req.status, "no_show")
+    appt = _appointment(db, req)
+    sr.check_no_show(appt.starts_at, office.config.no_show.minutes, now)
+    _finish(db, office, req, staff_id, now, "no_show", req.status, starts_at=appt.starts_at)
+
+
+def mark_completed(db: Session, office: Office, reference: str, staff_id: int, now: datetime.datetime) -> None:
+    """Mark the session held (only once it has started)."""
+    req = load(db, office, reference)
+    sr.next_status(req.status, "complete")
+    appt = _appointment(db, req)
+    sr.check_complete(appt.starts_at, now)
+    _finish(db, office, req, staff_id, now, "complete", req.status, starts_at=appt.starts_at)
+
+
+def book_next(db: Session, office: Office, reference: str, staff_id: int, start: datetime.datetime,
+              now: datetime.datetime) -> str:
+    """Book the next session for the same seeker, confirmed at start; returns its reference.
+
+    The new request carries a copy of the consent record (same terms version and time), since
+    the seeker agreed to those terms; its detail page links to the earlier request.
+    """
+    req = load(db, office, reference)
+    sr.next_status(req.status, "next")
+    slot = sr.check_confirm(office.slot_policy(), now, start)
+    consent = req.consent
+    fields = {k: getattr(req, k) for k in ("name", "kana", "seeker_number", "seeker_number_typed", "phone",
+                                           "phone_typed", "email", "companions", "companion_note", "eligibility")}
+    consent_fields = {"terms_sha256": consent.terms_sha256, "revision_label": consent.revision_label,
+                      "statement": consent.statement, "agreed_at": consent.agreed_at}
+    prev_id = req.id
+    made: list[str] = []
+
+    def make(place: int) -> None:
+        new = BookingRequest(reference=new_reference(), office_slug=office.slug, status=sr.CONFIRMED,
+                             created_at=now, slots=[PreferredSlot(rank=1, starts_at=slot.start)],
+                             consent=Consent(**consent_fields), **fields)
+        db.add(new)
+        db.flush()
+        db.add(Appointment(request_id=new.id, office_slug=office.slug, starts_at=slot.start, place_no=place,
+                           previous_request_id=prev_id))
+        db.flush()
+        _event(db, prev_id, staff_id, now, "next", new.reference[:20], starts_at=slot.start)
+        _event(db, new.id, staff_id, now, "confirm", "next", starts_at=slot.start)
+        audit(db, now, staff_id, office.slug, "request_next", prev_id, f"new={new.id}", commit=False)
+        db.commit()
+        made.append(new.reference)
+
+    _take_place(db, office, slot.start, make)
+    return made[-1]

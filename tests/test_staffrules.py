@@ -1,0 +1,146 @@
+"""Staff rules as tables: transitions, confirm checks, no-show timing, same-day, terms clause."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from portal import staffrules as sr
+from portal.offices import load_office
+from portal.rules import TOKYO, SlotPolicy, Window
+
+POLICY = SlotPolicy(weekdays=frozenset(range(5)),
+                    windows=(Window(datetime.time(9, 30), datetime.time(12, 0)),
+                             Window(datetime.time(13, 30), datetime.time(16, 0))),
+                    session_minutes=30, capacity=1)
+
+
+def tokyo(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=TOKYO)
+
+
+NOW = tokyo(2026, 5, 7, 10, 5)  # Thursday
+
+
+ALL_ACTIONS = sorted(sr.ACTION_LABELS)
+EXPECTED = {
+    sr.REQUESTED: {"contact": sr.REQUESTED, "confirm": sr.CONFIRMED, "cancel": sr.CANCELLED},
+    sr.CONFIRMED: {"contact": sr.CONFIRMED, "details": sr.CONFIRMED, "cancel": sr.CANCELLED,
+                   "no_show": sr.NO_SHOW, "complete": sr.COMPLETED, "next": sr.CONFIRMED},
+    sr.CANCELLED: {},
+    sr.NO_SHOW: {},
+    sr.COMPLETED: {"next": sr.COMPLETED},
+}
+
+
+@pytest.mark.parametrize("status", sorted(EXPECTED))
+@pytest.mark.parametrize("action", ALL_ACTIONS)
+def test_transition_table(status, action):
+    expected = EXPECTED[status].get(action)
+    if expected is None:
+        with pytest.raises(sr.StaffRuleError) as exc:
+            sr.next_status(status, action)
+        assert exc.value.code == "transition"
+    else:
+        assert sr.next_status(status, action) == expected
+
+
+@pytest.mark.parametrize(("start", "code"), [
+    (tokyo(2026, 5, 7, 13, 30), None),            # later today, on the grid: no deadline for staff
+    (tokyo(2026, 5, 8, 9, 30), None),
+    (tokyo(2026, 5, 7, 10, 0), "past"),           # already started
+    (tokyo(2026, 5, 7, 9, 0), "past"),
+    (tokyo(2026, 5, 9, 9, 30), "closed_day"),     # Saturday
+    (tokyo(2026, 5, 6, 9, 30), "past"),
+    (tokyo(2026, 7, 20, 9, 30), "closed_day"),    # 海の日
+    (tokyo(2026, 5, 8, 12, 0), "outside_hours"),  # lunch
+    (tokyo(2026, 5, 8, 11, 45), "outside_hours"), # not on the grid
+    (tokyo(2026, 5, 8, 15, 45), "outside_hours"),
+    (tokyo(2026, 5, 8, 16, 0), "outside_hours"),
+])
+def test_check_confirm(start, code):
+    if code is None:
+        assert sr.check_confirm(POLICY, NOW, start).start == start
+    else:
+        with pytest.raises(sr.StaffRuleError) as exc:
+            sr.check_confirm(POLICY, NOW, start)
+        assert exc.value.code == code
+
+
+@pytest.mark.parametrize(("taken", "capacity", "ok"), [(0, 1, True), (1, 1, False), (1, 2, True), (2, 2, False)])
+def test_check_capacity(taken, capacity, ok):
+    if ok:
+        sr.check_capacity(taken, capacity)
+    else:
+        with pytest.raises(sr.StaffRuleError):
+            sr.check_capacity(taken, capacity)
+
+
+START = tokyo(2026, 5, 7, 9, 30)
+
+
+@pytest.mark.parametrize(("now", "ok"), [
+    (tokyo(2026, 5, 7, 9, 29), False),
+    (tokyo(2026, 5, 7, 9, 30), False),
+    (tokyo(2026, 5, 7, 9, 39, 59), False),
+    (tokyo(2026, 5, 7, 9, 40), True),
+    (tokyo(2026, 5, 8, 9, 0), True),
+])
+def test_no_show_only_from_start_plus_minutes(now, ok):
+    if ok:
+        sr.check_no_show(START, 10, now)
+    else:
+        with pytest.raises(sr.StaffRuleError) as exc:
+            sr.check_no_show(START, 10, now)
+        assert "9:40" in exc.value.message or "09:40" in exc.value.message
+
+
+@pytest.mark.parametrize(("now", "ok"), [(tokyo(2026, 5, 7, 9, 29), False), (START, True)])
+def test_complete_only_after_start(now, ok):
+    if ok:
+        sr.check_complete(START, now)
+    else:
+        with pytest.raises(sr.StaffRuleError):
+            sr.check_complete(START, now)
+
+
+@pytest.mark.parametrize(("start", "now", "same"), [
+    (START, tokyo(2026, 5, 7, 0, 1), True),
+    (START, tokyo(2026, 5, 6, 23, 59), False),
+    (START, datetime.datetime(2026, 5, 6, 15, 30, tzinfo=datetime.timezone.utc), True),  # 00:30 JST
+    (None, NOW, False),
+])
+def test_same_day_in_tokyo(start, now, same):
+    assert sr.is_same_day(start, now) is same
+
+
+@pytest.mark.parametrize(("channel", "same_day", "noted"), [
+    ("phone", True, False), ("email", True, True), ("email", False, False), ("online", False, True),
+])
+def test_cancel_note_by_terms_channels(channel, same_day, noted):
+    assert (sr.cancel_note(channel, same_day, ["phone", "email"], ["phone"]) is not None) is noted
+
+
+def test_naive_times_are_refused():
+    with pytest.raises(ValueError):
+        sr.check_no_show(datetime.datetime(2026, 5, 7, 9, 30), 10, NOW)
+
+
+@pytest.mark.parametrize(("slug", "article"), [
+    ("abashiri", "第4条（利用申込み等）"),
+    ("mothers-hiroshima", "第6条(利用申込み等)"),
+])
+def test_no_show_clause_found_in_terms(content, slug, article):
+    office = load_office(content / slug)
+    clause = sr.no_show_clause(office.terms_text(), office.config.no_show.minutes)
+    assert clause is not None
+    assert clause.article == article
+    assert "キャンセルとみなします" in clause.text
+
+
+def test_no_clause_when_terms_do_not_mention_it():
+    assert sr.no_show_clause("## 第1条（目的）\n\n目的です。\n", 10) is None
+
+
+def test_history_counts_no_shows_only():
+    assert sr.history_flag([sr.NO_SHOW, sr.CANCELLED, sr.COMPLETED, sr.NO_SHOW]) == 2
