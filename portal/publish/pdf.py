@@ -300,6 +300,17 @@ def _render_all(jobs: list[Job], processes: int) -> list[Rendered]:
             for job, (leaflet, size), (terms, _) in zip(jobs, done[0::2], done[1::2])]
 
 
+def office_jobs(site: SiteConfig, offices: list[Office], env: Environment, templates: Path) -> list[Job]:
+    """The HTML and cache key of every office's PDFs (templates rendered, nothing laid out yet)."""
+    fonts = "|".join(resolve_font(style).identity() for style in ("Regular", "Bold"))
+    css = (templates / "leaflet" / "leaflet.css").read_text(encoding="utf-8")
+    jobs = []
+    for office in offices:
+        url = booking_url(site, office.slug)
+        jobs.append(_job(env, css, fonts, office, leaflet_view(office, url, qr_svg(url))))
+    return jobs
+
+
 def pdf_files(site: SiteConfig, offices: list[Office], env: Environment, templates: Path,
               cache: Path | None, processes: int = 2) -> PdfReport:
     """Every office's leaflet.pdf and terms.pdf, keyed by path relative to the site root.
@@ -311,12 +322,7 @@ def pdf_files(site: SiteConfig, offices: list[Office], env: Environment, templat
     if not site.public_url:
         warnings.append(f"site.yaml: public_url: 設定されていません。リーフレットの QR コードと URL は "
                         f"{FALLBACK_URL} を指します")
-    fonts = "|".join(resolve_font(style).identity() for style in ("Regular", "Bold"))
-    css = (templates / "leaflet" / "leaflet.css").read_text(encoding="utf-8")
-    jobs = []
-    for office in offices:
-        url = booking_url(site, office.slug)
-        jobs.append(_job(env, css, fonts, office, leaflet_view(office, url, qr_svg(url))))
+    jobs = office_jobs(site, offices, env, templates)
     results = {job.slug: _from_cache(cache, job) for job in jobs}
     todo = [job for job in jobs if results[job.slug] is None]
     for job, result in zip(todo, _render_all(todo, processes)):
