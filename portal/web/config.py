@@ -36,6 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", "PORTAL_DATABASE_URL", None, str,
             "SQLAlchemy URL of the database; default a SQLite file `instance/madoguchi.sqlite3`; "
             "PostgreSQL as `postgresql://user:pass@host/db` (psycopg 3)"),
+    Setting("INSTANCE_DIR", "PORTAL_INSTANCE_DIR", ROOT / "instance", Path,
+            "Folder of the generated secret key, the default SQLite file and the optional `config.py`"),
     Setting("CONTENT_DIR", "PORTAL_CONTENT_DIR", ROOT / "content", Path,
             "Folder with `site.yaml` and one folder per office (the same as the site build reads)"),
     Setting("SITE_DIR", "PORTAL_SITE_DIR", ROOT / "site", Path,

@@ -1,6 +1,9 @@
 """Error pages in Japanese for every HTTP error; never a traceback, and the session rolls back."""
 from __future__ import annotations
 
+import traceback
+from pathlib import Path
+
 from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -46,5 +49,9 @@ def init_app(app: Flask) -> None:
         if db is not None:
             db.rollback()
             db.close()
-        app.logger.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
+        # The type and where it happened, never the message: a database server may echo a
+        # submitted value in its error text, and no log line may carry personal data.
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = " < ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames[-4:]))
+        app.logger.error("unhandled error: %s at %s", type(exc).__name__, where)
         return _render(InternalServerError.code)

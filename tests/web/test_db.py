@@ -1,0 +1,72 @@
+"""The database layer on SQLite and PostgreSQL: migrations match the models, SQLite pragmas,
+UTC times round-trip, and foreign keys are enforced."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.web import db
+from portal.web.models import Base, PreferredSlot
+
+UTC = datetime.timezone.utc
+
+
+def test_migrations_match_the_models(app):
+    import importlib
+    import pkgutil
+    import portal.web
+    for mod in pkgutil.iter_modules(portal.web.__path__):  # every module that may declare models
+        if mod.name != "cli":
+            importlib.import_module(f"portal.web.{mod.name}")
+    with db.engine_of(app).connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_migrate_twice_is_harmless(app):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    config = Config()
+    config.set_main_option("script_location", str(db.MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    db.migrate(app.config["DATABASE_URL"])
+    with db.engine_of(app).connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head
+
+
+def test_sqlite_is_durable_and_strict(app):
+    engine = db.engine_of(app)
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas")
+    with engine.connect() as conn:
+        pragma = lambda name: conn.execute(text(f"PRAGMA {name}")).scalar_one()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("synchronous") == 2  # FULL
+        assert pragma("foreign_keys") == 1
+        assert pragma("secure_delete") == 1
+
+
+def test_foreign_keys_are_enforced(app):
+    with Session(db.engine_of(app)) as s:
+        s.add(PreferredSlot(request_id=999, rank=1, starts_at=datetime.datetime(2026, 5, 7, tzinfo=UTC)))
+        with pytest.raises(IntegrityError):
+            s.commit()
+
+
+def test_times_round_trip_as_aware_utc(app, seeker):
+    seeker.book()
+    with Session(db.engine_of(app)) as s:
+        slot = s.get(PreferredSlot, 1)
+        assert slot.starts_at == datetime.datetime(2026, 5, 7, 0, 30, tzinfo=UTC)
+
+
+def test_naive_datetimes_are_refused(app):
+    with Session(db.engine_of(app)) as s:
+        s.add(PreferredSlot(request_id=1, rank=1, starts_at=datetime.datetime(2026, 5, 7)))
+        with pytest.raises(Exception, match="aware"):
+            s.flush()

@@ -1,0 +1,37 @@
+"""The built static site served by the portal at `/`, with the guide linking to the booking flow."""
+from __future__ import annotations
+
+import pytest
+
+from portal.publish.build import build
+
+from .conftest import ROOT, soup
+
+
+@pytest.fixture
+def built(make_app, tmp_path):
+    """An app serving a fresh build of the real content."""
+    out = tmp_path / "site"
+    build(ROOT / "content", out)
+    return make_app(SITE_DIR=str(out))
+
+
+@pytest.mark.parametrize("slug", ["abashiri", "mothers-hiroshima"])
+def test_guide_links_to_the_booking_flow(built, slug):
+    client = built.test_client()
+    guide = soup(client.get(f"/{slug}/"))
+    link = guide.find("a", string="オンラインで予約を申し込む")
+    assert link["href"] == "booking/"
+    assert client.get(f"/{slug}/booking/").status_code == 200
+
+
+def test_site_pages_and_assets(built):
+    client = built.test_client()
+    assert client.get("/").status_code == 200
+    assert client.get("/abashiri").status_code == 308
+    assert client.get("/abashiri/terms/").status_code == 200
+    css = client.get("/assets/portal.css")
+    assert css.status_code == 200 and css.mimetype == "text/css"
+    assert client.get("/missing/").status_code == 404
+    assert client.get("/../pyproject.toml").status_code == 404
+    assert client.get("/%2e%2e/pyproject.toml").status_code == 404
