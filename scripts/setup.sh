@@ -24,6 +24,9 @@ apt_install() {
 RUN_PACKAGES=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 python3-venv)
 # What the tests add: PDF and QR tools, a real browser, a real PostgreSQL server.
 TEST_PACKAGES=(poppler-utils zbar-tools chromium postgresql)
+# The browser tests' checkers: vnu runs on Java, axe-core and vnu-jar come from npm.
+command -v java >/dev/null || TEST_PACKAGES+=(default-jre-headless)
+command -v npm >/dev/null || TEST_PACKAGES+=(nodejs npm)
 
 setup_python() {
   local extras="$1" stamp
@@ -36,4 +39,15 @@ setup_python() {
     rm -f "$VENV"/.madoguchi-*
     touch "$stamp"
   fi
+}
+
+# axe-core and vnu-jar for the browser tests, pinned by tests/e2e/package-lock.json. Scripts are
+# not run: vnu-jar's postinstall would download a Java runtime; the machine's Java is used.
+setup_node_tools() {
+  local dir="$ROOT/tests/e2e" stamp
+  stamp="$dir/node_modules/.madoguchi-$(sha256sum < "$dir/package-lock.json" | cut -c1-16)"
+  [ -f "$stamp" ] && return 0
+  echo "setup: installing axe-core and vnu-jar into tests/e2e/node_modules"
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  touch "$stamp"
 }

@@ -1,0 +1,119 @@
+"""Every page state of the portal, error states included: no axe-core WCAG 2.1 A/AA violation,
+and the HTML exactly as served is valid (vnu).
+
+One walk per office visits each state once; the HTML of each response is saved for vnu.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from .conftest import vnu
+from .steps import answer_all, fill_valid, navigate
+
+pytestmark = pytest.mark.e2e
+
+OFFICES = ("abashiri", "mothers-hiroshima")
+SUBMIT = "button[type=submit]:not([name])"
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    url: str
+    status: int
+    violations: tuple[str, ...]
+
+
+class Walk:
+    """Visits page states in the audit tab; records each one's status, HTML and axe result."""
+
+    def __init__(self, portal, auditor) -> None:
+        self.portal, self.auditor, self.page = portal, auditor, auditor.page
+        self.states: list[State] = []
+
+    def record(self, name: str, response) -> None:
+        self.portal.save_html(name, self.page.url, response.text())
+        self.states.append(State(name, self.page.url, response.status, tuple(self.auditor.violations())))
+
+    def goto(self, name: str, url: str) -> None:
+        self.record(name, self.page.goto(url))
+
+    def submit(self, name: str, selector: str = SUBMIT) -> None:
+        self.record(name, navigate(self.page, lambda: self.page.click(selector)))
+
+    def office(self, slug: str) -> None:
+        page = self.page
+        page.context.clear_cookies()
+        self.goto(f"{slug} start", f"/{slug}/booking/")
+        self.submit(f"{slug} eligibility", "a.button")
+        self.submit(f"{slug} eligibility: nothing answered")
+        answer_all(page, "yes")
+        page.locator("input[type=radio][value=no]").first.check()
+        self.submit(f"{slug} not eligible")
+        page.goto(f"/{slug}/booking/eligibility")
+        answer_all(page, "yes")
+        self.submit(f"{slug} request form")
+        self.submit(f"{slug} request form: nothing filled in")
+        page.fill("#name", "網走<花子>")
+        page.fill("#kana", "あばしり はなこ")
+        page.fill("#seeker_number", "1234-567")
+        page.fill("#phone", "12")
+        if page.locator("#email").count():
+            page.fill("#email", "hanako@")
+        page.select_option("#slot1", index=1)
+        page.select_option("#slot2", index=1)
+        page.locator("input[name=companions]").first.check()  # a companion, but no note
+        self.submit(f"{slug} request form: invalid answers")
+        page.goto(f"/{slug}/booking/request")
+        fill_valid(page)
+        self.submit(f"{slug} check answers")
+        self.submit(f"{slug} request form: editing", "button[name=edit]")
+        self.submit(f"{slug} check answers again")
+        self.submit(f"{slug} done")
+        page.goto(f"/{slug}/booking/request")
+        fill_valid(page)
+        page.evaluate("() => { document.querySelector('[name=terms_sha256]').value = '0'.repeat(64); }")
+        self.submit(f"{slug} request form: terms changed meanwhile")
+
+    def errors(self) -> None:
+        self.goto("404 site", "/no-such-page/")
+        self.goto("404 office", "/no-such-office/booking/")
+        self.goto("405", "/abashiri/booking/submit")
+        self.page.goto("/abashiri/booking/eligibility")
+        self.page.evaluate("() => { document.querySelector('[name=csrf_token]').value = 'forged'; }")
+        self.submit("400 forged form")
+
+
+@pytest.fixture(scope="module")
+def states(portal, auditor) -> list[State]:
+    walk = Walk(portal, auditor)
+    for slug in OFFICES:
+        walk.office(slug)
+    walk.errors()
+    return walk.states
+
+
+def test_walk_reached_every_state(states):
+    by_name = {s.name: s for s in states}
+    for slug in OFFICES:
+        assert "/not-eligible/" in by_name[f"{slug} not eligible"].url
+        assert by_name[f"{slug} done"].url.endswith(f"/{slug}/booking/done")
+        for name in ("eligibility: nothing answered", "request form: nothing filled in",
+                     "request form: invalid answers", "request form: terms changed meanwhile"):
+            assert by_name[f"{slug} {name}"].status == 200
+    assert [by_name[n].status for n in ("404 site", "404 office", "405", "400 forged form")] == [404, 404, 405, 400]
+
+
+def test_every_portal_state_passes_axe(states):
+    problems = [f"{s.name} ({s.url}): {v}" for s in states for v in s.violations]
+    assert not problems, "\n".join(problems)
+
+
+def test_every_portal_page_is_valid_html(portal, states):
+    files = sorted(portal.pages_dir.glob("*.html"))
+    assert len(files) == len(states)
+    errors = vnu(files)
+    assert not errors, "\n".join(f"{portal.saved.get(n.rsplit('/', 1)[-1], n)}: {m}"
+                                 for n, ms in errors.items() for m in ms)
