@@ -84,8 +84,10 @@ def not_eligible(slug: str, condition: str):
 
 
 def _render_request(office: Office, form, notice: str | None = None, status: int = 200):
-    terms = current_terms(office, _now())
+    now = _now()
+    terms = current_terms(office, now)
     form.terms_sha256.data = terms.sha256
+    form.slot_choices = pages.slot_choices(office, now)  # only when printed: costly for a long horizon
     return render_template("portal/request.html", page=_page(office, "申し込み内容の入力"), form=form,
                            office=pages.office_facts(office), terms=terms, notice=notice,
                            errors=pages.error_list(form)), status
@@ -102,7 +104,7 @@ def request_get(slug: str):
     if _eligible(office) is None:
         return redirect(url_for(".eligibility", slug=slug))
     now = _now()
-    return _render_request(office, request_form(office, now, pages.slot_choices(office, now)))
+    return _render_request(office, request_form(office, now))
 
 
 @bp.post("/request")
@@ -113,7 +115,7 @@ def request_post(slug: str):
     if _eligible(office) is None:
         return redirect(url_for(".eligibility", slug=slug))
     now = _now()
-    form = request_form(office, now, pages.slot_choices(office, now), formdata=request.form)
+    form = request_form(office, now, formdata=request.form)
     if form.website.data:
         abort(400)
     if request.form.get("edit"):
@@ -138,7 +140,7 @@ def submit(slug: str):
     if eligibility is None:
         return redirect(url_for(".eligibility", slug=slug))
     now = _now()
-    form = request_form(office, now, pages.slot_choices(office, now), formdata=request.form)
+    form = request_form(office, now, formdata=request.form)
     if form.website.data:
         abort(400)
     if not form.validate():

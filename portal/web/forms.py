@@ -161,11 +161,11 @@ def _check(fn, raw):
         raise ValidationError(exc.message) from None
 
 
-def request_form(office: Office, now: datetime.datetime, slot_choices: list, formdata=None) -> RequestForm:
-    """The request form of office, its slot lists filled, validated against now."""
+def request_form(office: Office, now: datetime.datetime, formdata=None) -> RequestForm:
+    """The request form of office, validated against now (slot_choices are set when rendering)."""
     form = RequestForm(formdata=formdata)
     form.office, form.now = office, now
-    form.slot_choices = slot_choices
+    form.slot_choices = []
     form.companion_choices = [(c, COMPANION_LABELS[c]) for c in office.config.companions]
     if not takes_email(office):
         del form["email"]
