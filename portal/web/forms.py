@@ -66,8 +66,8 @@ def question_fields(form: EligibilityForm, office: Office) -> list[tuple[str, ob
 
 class RequestForm(FlaskForm):
     """The request: who, how to reach them, up to three preferred slots, companions, consent."""
-    name = StringField("氏名", description="例：網走 花子")
-    kana = StringField("フリガナ", description="カタカナで入力してください。例：アバシリ ハナコ")
+    name = StringField("氏名", description="例：山田 花子")
+    kana = StringField("フリガナ", description="カタカナで入力してください。例：ヤマダ ハナコ")
     seeker_number = StringField("求職番号", description="ハローワーク受付票に書かれた13桁の番号です。例：12345-12345678")
     phone = StringField("電話番号", description="日中につながる番号を入力してください。例：090-1234-5678")
     email = StringField("メールアドレス（任意）", description="メールでの連絡を希望する場合に入力してください。")
