@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..offices import Office, load_folders, load_site, office_folders, write_locks
 from . import manifest
-from .context import OfficeView
+from .context import OfficeView, public_url_warning
 from ..rules import TOKYO
 from .output import WriteStats, write_site
 from .site import TEMPLATES, asset_files, environment, index_page, index_row, office_pages
@@ -63,6 +63,8 @@ def build(content: Path, out: Path, only: list[str] | None = None, templates: Pa
         entries[office.slug] = manifest.Entry(inputs[office.slug], sorted(pages),
                                               dataclasses.asdict(index_row(office)), list(office.warnings))
     warnings = [w for slug in sorted(entries) for w in entries[slug].warnings]
+    if pdf and (problem := public_url_warning(site)):
+        warnings.append(problem)
     rendered = cached = 0
     sizes: dict[str, float] = {}
     if pdf and offices:

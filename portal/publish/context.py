@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from .. import eras
 from ..markup import section_label
 from ..offices import Office, TermsVersion
+from ..schema import SiteConfig
 from ..placeholders import channels_text, format_time, hours_text
 from ..rules import deadline_phrase
 
+FALLBACK_URL = "http://127.0.0.1:8000"   # the portal as `scripts/run` serves it locally
 FOOTER = "このサイトの内容は、各ハローワークのご案内と利用規約をもとにしています。"
 
 
@@ -143,3 +145,16 @@ def leaflet_view(office: Office, booking_url: str, qr_svg: str) -> LeafletView:
         office=office_view(office, href="", terms_href=""),
         guide=doc_view(office, "guide"), terms=doc_view(office, "terms"),
         revisions=revisions_view(office), booking_url=booking_url, printed_url=printed, qr_svg=qr_svg)
+
+
+def booking_url(site: SiteConfig, slug: str) -> str:
+    """The office's booking page on the portal, as printed leaflets and QR codes give it."""
+    return f"{(site.public_url or FALLBACK_URL).rstrip('/')}/{slug}/booking/"
+
+
+def public_url_warning(site: SiteConfig) -> str | None:
+    """The warning printed while site.yaml does not say where the portal is published."""
+    if site.public_url:
+        return None
+    return (f"site.yaml: public_url: 設定されていません。リーフレットの QR コードと URL は "
+            f"{FALLBACK_URL} を指します")

@@ -26,11 +26,10 @@ from jinja2 import Environment
 from ..errors import BuildError, ContentError, ContentErrors, display_path
 from ..offices import OFFICE_FILE, Office
 from ..schema import SiteConfig
-from .context import LeafletView, leaflet_view
+from .context import LeafletView, booking_url, leaflet_view
 
 ROOT = Path(__file__).resolve().parents[2]
 FONT_FAMILY = "Noto Sans CJK JP"
-FALLBACK_URL = "http://127.0.0.1:8000"
 BACK_SIZES = tuple(7 + 0.5 * i for i in range(11))   # 7pt … 12pt: the back page uses the largest that fits
 BACK_CHARS_AT_7PT = 3800   # about this many characters of terms fill the back page at 7pt (measured)
 PDF_VARIANT = "pdf/ua-1"
@@ -153,11 +152,6 @@ def check_glyphs(offices: list[Office]) -> None:
                                            f"（{FONT_FAMILY}）にない文字です。別の文字に置き換えてください"))
     if errors:
         raise ContentErrors(errors)
-
-
-def booking_url(site: SiteConfig, slug: str) -> str:
-    """The office's booking page on the portal, as the QR code encodes it."""
-    return f"{(site.public_url or FALLBACK_URL).rstrip('/')}/{slug}/booking/"
 
 
 def qr_svg(url: str) -> str:
@@ -318,10 +312,7 @@ def pdf_files(site: SiteConfig, offices: list[Office], env: Environment, templat
     `cache` is the folder of PDFs kept from earlier builds (None: render everything).
     """
     check_glyphs(offices)
-    warnings = []
-    if not site.public_url:
-        warnings.append(f"site.yaml: public_url: 設定されていません。リーフレットの QR コードと URL は "
-                        f"{FALLBACK_URL} を指します")
+    warnings: list[str] = []
     jobs = office_jobs(site, offices, env, templates)
     results = {job.slug: _from_cache(cache, job) for job in jobs}
     todo = [job for job in jobs if results[job.slug] is None]

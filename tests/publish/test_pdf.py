@@ -14,7 +14,8 @@ import pytest
 from portal.errors import BuildError, ContentErrors
 from portal.publish.build import BuildReport, build
 from portal.offices import load_offices
-from portal.publish.pdf import booking_url, check_glyphs
+from portal.publish.context import booking_url
+from portal.publish.pdf import check_glyphs
 from portal.schema import SiteConfig
 
 pytestmark = pytest.mark.pdf
