@@ -84,7 +84,9 @@ def portal(tmp_path_factory):
     url = f"sqlite:///{base / 'portal.sqlite3'}"
     db.migrate(url)
     app = create_app({"SECRET_KEY": "e2e-secret", "DATABASE_URL": url, "INSTANCE_DIR": str(base / "instance"),
-                      "SITE_DIR": str(site_dir), "NOW": lambda: NOW, "RATELIMIT_SUBMIT": "10000 per minute"})
+                      "SITE_DIR": str(site_dir), "NOW": lambda: NOW, "RATELIMIT_SUBMIT": "10000 per minute",
+                      # Cheap password hashing and no login limit: the tests log in many times.
+                      "STAFF_ARGON2_MEMORY_KIB": 1024, "STAFF_RATELIMIT_LOGIN": "10000 per minute"})
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-portal", daemon=True)
@@ -97,6 +99,22 @@ def portal(tmp_path_factory):
         server.shutdown()
         thread.join(10)
         db.engine_of(app).dispose()
+
+
+STAFF_PASSWORD = "correct horse battery"
+# username → office binding, made with the real `flask staff add` command.
+STAFF = {"aki": "abashiri:counsellor", "hiro": "mothers-hiroshima:counsellor", "kanri": "abashiri:office_admin"}
+
+
+@pytest.fixture(scope="session")
+def staff(portal) -> dict[str, str]:
+    """Staff accounts on the running portal (password STAFF_PASSWORD): username → office binding."""
+    runner = portal.app.test_cli_runner()
+    for username, binding in STAFF.items():
+        result = runner.invoke(args=["staff", "add", username, "--office", binding, "--password-stdin"],
+                               input=STAFF_PASSWORD + "\n")
+        assert result.exit_code == 0, result.output
+    return STAFF
 
 
 @pytest.fixture(scope="session")

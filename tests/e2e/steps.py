@@ -35,3 +35,72 @@ def fill_valid(page, slot_index: int = 1) -> None:
 def first_open_slot_label(page) -> str:
     """Label of the first real option of the first-choice slot list."""
     return page.locator("#slot1 option").nth(1).inner_text().strip()
+
+
+FOCUS_INFO = """() => {
+  const e = document.activeElement, s = getComputedStyle(e);
+  return {tag: e.tagName.toLowerCase(), id: e.id, text: (e.innerText || e.value || '').trim().slice(0, 60),
+          visible: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2};
+}"""
+
+
+class Keyboard:
+    """A seeker at one tab who moves only with the keyboard."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.on("console", lambda m: m.type in ("error", "warning") and "Failed to load resource" not in m.text
+                and self.errors.append(m.text))
+        # Every resource a page asks for must exist (the browser's own favicon request aside).
+        page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
+                and self.errors.append(f"{r.status} {r.url}"))
+
+    def tab_to(self, selector: str, limit: int = 80, back: bool = False) -> dict:
+        """Press Tab (Shift+Tab) until an element matching selector has the focus."""
+        for _ in range(limit):
+            self.page.keyboard.press("Shift+Tab" if back else "Tab")
+            if self.page.evaluate("s => document.activeElement.matches(s)", selector):
+                info = self.page.evaluate(FOCUS_INFO)
+                assert info["visible"], f"no visible focus indicator on {selector}: {info}"
+                return info
+        raise AssertionError(f"{selector} not reached with {limit} presses of Tab on {self.page.url}")
+
+    def follow(self, selector: str, key: str = "Enter"):
+        """Tab to a link or button and press Enter: the response of the page it leads to."""
+        self.tab_to(selector)
+        with self.page.expect_navigation() as nav:
+            self.page.keyboard.press(key)
+        return nav.value
+
+    def type_into(self, selector: str, value: str) -> None:
+        """Tab to a text field and type value over whatever it holds."""
+        self.tab_to(selector)
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.type(value)
+
+    def focused(self) -> dict:
+        return self.page.evaluate(FOCUS_INFO)
+
+    def no_sideways_scroll(self) -> None:
+        width = self.page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], f"{self.page.url} scrolls sideways: {width}"
+
+
+def h1(page) -> str:
+    """The page's heading."""
+    return page.locator("h1").inner_text().strip()
+
+
+def book(page, slug: str) -> str:
+    """Make a request through the whole flow by mouse; its reference."""
+    page.goto(f"/{slug}/booking/eligibility")
+    answer_all(page, "yes")
+    navigate(page, lambda: page.click("button[type=submit]"))
+    fill_valid(page)
+    navigate(page, lambda: page.click("button[type=submit]:not([name])"))
+    navigate(page, lambda: page.click("button[type=submit]:not([name])"))
+    reference = page.locator(".reference").inner_text().strip()
+    assert REFERENCE.match(reference), reference
+    return reference

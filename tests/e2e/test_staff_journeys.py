@@ -1,0 +1,80 @@
+"""Staff journeys in a real browser, keyboard only: log in, find a seeker's request in the queue,
+confirm it for one of the wished slots, and see it on that day's schedule; and staff of another
+office, who cannot open it."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import STAFF_PASSWORD
+from .steps import Keyboard, book, h1
+
+pytestmark = pytest.mark.e2e
+
+
+def log_in(kb: Keyboard, username: str) -> None:
+    """Type the user name and password on the login page and press Enter."""
+    assert h1(kb.page) == "職員ログイン"
+    kb.type_into("#username", username)
+    kb.type_into("#password", STAFF_PASSWORD)
+    with kb.page.expect_navigation():
+        kb.page.keyboard.press("Enter")
+
+
+@pytest.fixture
+def seeker_request(browser, portal):
+    """A request a seeker made at ハローワーク網走 (in a tab of their own); its reference."""
+    context = browser.new_context(base_url=portal.url)
+    try:
+        return book(context.new_page(), "abashiri")
+    finally:
+        context.close()
+
+
+def test_staff_confirm_a_request_and_see_it_on_the_schedule(desktop, staff, seeker_request):
+    kb, page = Keyboard(desktop), desktop
+    # Opening the queue asks for a login first, then comes back to the queue.
+    page.goto("/staff/abashiri/")
+    assert "/staff/login" in page.url
+    log_in(kb, "aki")
+    assert page.url.endswith("/staff/abashiri/") and h1(page) == "申し込み一覧"
+
+    row = page.locator("tr", has=page.locator(f'a:text-is("{seeker_request}")'))
+    assert "新規（日時未確定）" in row.inner_text()
+    kb.follow(f'a[href="/staff/abashiri/requests/{seeker_request}"]')
+    assert h1(page) == f"申し込み {seeker_request}"
+    assert "アバシリ" in page.locator("main").inner_text()
+
+    # The wished slots come first in the list: the first is the seeker's first wish.
+    kb.tab_to("#slot")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#slot").input_value() == "2026-05-07T09:30"
+    kb.follow('form[action$="/confirm"] button[type=submit]')
+    assert "日時を確定しました" in page.locator(".notice--ok").inner_text()
+    assert "状態：予約確定" in page.locator(".office-name").inner_text()
+
+    # That day's schedule lists it at 9:30 with the seeker's name and phone.
+    page.goto("/staff/abashiri/schedule?date=2026-05-07")
+    assert "5月7日" in h1(page)
+    booked = page.locator("tr", has=page.locator(f'a:text-is("{seeker_request}")'))
+    assert booked.count() == 1
+    text = booked.inner_text()
+    assert "9:30" in text.replace("：", ":") and "網走" in text and "090-1234-5678" in text
+    assert "予約確定" in text
+    assert not kb.errors, kb.errors
+
+
+def test_staff_of_another_office_cannot_open_it(desktop, staff, seeker_request):
+    kb, page = Keyboard(desktop), desktop
+    page.goto(f"/staff/abashiri/requests/{seeker_request}")
+    log_in(kb, "hiro")   # comes back to the request it asked for: refused
+    response = page.goto(f"/staff/abashiri/requests/{seeker_request}")
+    assert response.status == 403
+    main = page.locator("main").inner_text()
+    assert seeker_request not in main and "網走" not in main and "090-1234-5678" not in main
+    assert h1(page) == "このページを表示する権限がありません"
+    assert page.goto("/staff/abashiri/").status == 403
+    assert page.goto("/staff/abashiri/schedule?date=2026-05-07").status == 403
+    # Their own console offers only their own office.
+    page.goto("/staff/")
+    offices = page.locator("main .office-list").inner_text()
+    assert "マザーズハローワーク広島" in offices and "網走" not in offices
