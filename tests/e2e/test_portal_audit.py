@@ -1,7 +1,8 @@
-"""Every page state of the portal, error states included: no axe-core WCAG 2.1 A/AA violation,
-and the HTML exactly as served is valid (vnu).
+"""Every page state of the portal, seekers' and staff's, error states included: no axe-core
+WCAG 2.1 A/AA violation, and the HTML exactly as served is valid (vnu).
 
-One walk per office visits each state once; the HTML of each response is saved for vnu.
+One walk per office visits each state once, then the staff console; the HTML of each response
+is saved for vnu.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from .conftest import vnu
+from .conftest import STAFF_PASSWORD, vnu
 from .steps import answer_all, fill_valid, navigate
 
 pytestmark = pytest.mark.e2e
@@ -32,6 +33,7 @@ class Walk:
     def __init__(self, portal, auditor) -> None:
         self.portal, self.auditor, self.page = portal, auditor, auditor.page
         self.states: list[State] = []
+        self.references: dict[str, str] = {}
 
     def record(self, name: str, response) -> None:
         self.portal.save_html(name, self.page.url, response.text())
@@ -72,10 +74,37 @@ class Walk:
         self.submit(f"{slug} request form: editing", "button[name=edit]")
         self.submit(f"{slug} check answers again")
         self.submit(f"{slug} done")
+        self.references[slug] = page.locator(".reference").inner_text().strip()
         page.goto(f"/{slug}/booking/request")
         fill_valid(page)
         page.evaluate("() => { document.querySelector('[name=terms_sha256]').value = '0'.repeat(64); }")
         self.submit(f"{slug} request form: terms changed meanwhile")
+
+    def staff(self, username: str, slug: str) -> None:
+        page, ref = self.page, self.references[slug]
+        page.context.clear_cookies()
+        self.goto("staff login", "/staff/login")
+        self.submit("staff login: nothing filled in")
+        page.fill("#username", username)
+        page.fill("#password", "wrong password")
+        self.submit("staff login: wrong password")
+        page.fill("#password", STAFF_PASSWORD)
+        self.submit("staff home")
+        self.goto("staff queue", f"/staff/{slug}/")
+        self.goto("staff queue: nothing found", f"/staff/{slug}/?status=cancelled")
+        self.goto("staff request", f"/staff/{slug}/requests/{ref}")
+        page.select_option("#slot", index=1)
+        self.submit("staff request: confirmed", 'form[action$="/confirm"] button')
+        self.submit("staff request: action refused", 'form[action$="/cancel"] button')
+        self.submit("staff consented terms", 'a[href*="/terms/"]')
+        self.goto("staff schedule", f"/staff/{slug}/schedule?date=2026-05-07")
+        self.goto("staff schedule: today", f"/staff/{slug}/schedule")
+        self.goto("staff schedule: closed day", f"/staff/{slug}/schedule?date=2026-05-03")
+        self.goto("staff audit log", f"/staff/{slug}/audit")
+        other = next(o for o in OFFICES if o != slug)
+        self.goto("staff 403 other office", f"/staff/{other}/")
+        page.goto("/staff/")
+        self.submit("staff logged out", 'form[action="/staff/logout"] button')
 
     def errors(self) -> None:
         self.goto("404 site", "/no-such-page/")
@@ -87,10 +116,11 @@ class Walk:
 
 
 @pytest.fixture(scope="module")
-def states(portal, auditor) -> list[State]:
+def states(portal, auditor, staff) -> list[State]:
     walk = Walk(portal, auditor)
     for slug in OFFICES:
         walk.office(slug)
+    walk.staff("kanri", "abashiri")
     walk.errors()
     return walk.states
 
@@ -104,6 +134,11 @@ def test_walk_reached_every_state(states):
                      "request form: invalid answers", "request form: terms changed meanwhile"):
             assert by_name[f"{slug} {name}"].status == 200
     assert [by_name[n].status for n in ("404 site", "404 office", "405", "400 forged form")] == [404, 404, 405, 400]
+    assert by_name["staff home"].url.endswith("/staff/")
+    assert by_name["staff request: confirmed"].url == by_name["staff request"].url
+    assert "/terms/" in by_name["staff consented terms"].url
+    assert by_name["staff 403 other office"].status == 403
+    assert by_name["staff logged out"].url.endswith("/staff/login")
 
 
 def test_every_portal_state_passes_axe(states):
