@@ -6,6 +6,8 @@ again there, so nothing is stored before the seeker confirms, and any worker can
 """
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
 from ..offices import Office
@@ -126,6 +128,7 @@ def request_post(slug: str):
         return _render_request(office, form, notice=_STALE)
     if not form.validate():
         return _render_request(office, form, status=200)
+    form.submission_key.data = secrets.token_hex(16)
     return render_template("portal/check.html", page=_page(office, "申し込み内容の確認"), form=form,
                            rows=pages.check_rows(form, office), terms=terms,
                            office=pages.office_facts(office))

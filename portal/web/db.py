@@ -71,6 +71,6 @@ def migrate(url: str) -> None:
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")  # "heads": independent branches of two features both apply
     finally:
         engine.dispose()

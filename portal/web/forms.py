@@ -7,6 +7,7 @@ slot list, the e-mail field and the companions differ.
 from __future__ import annotations
 
 import datetime
+import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
@@ -79,6 +80,7 @@ class RequestForm(FlaskForm):
     companion_note = TextAreaField("同席する方について", description="続柄、人数、通訳する言語など（200文字以内）")
     consent = BooleanField("利用規約に同意する")
     terms_sha256 = HiddenField()
+    submission_key = HiddenField()  # set on the check-answers page, see services.submit_request
     website = StringField("ウェブサイト（入力しないでください）")  # honeypot: people never see it
 
     # Set by request_form(): the office, the moment the form is checked against, and the
@@ -139,6 +141,10 @@ class RequestForm(FlaskForm):
         if field.data is not True:
             raise ValidationError("利用規約を読み、同意する場合はチェックを入れてください")
 
+    def validate_submission_key(self, field):
+        if field.data and not re.fullmatch(r"[0-9a-f]{32}", field.data):
+            raise ValidationError("送信内容が正しくありません。もう一度「入力内容を確認する」を押してください")
+
     def answers(self, eligibility: list[str]) -> Answers:
         """The validated answers as the service takes them (call after validate)."""
         has = lambda name: name in self._fields  # noqa: E731
@@ -151,6 +157,7 @@ class RequestForm(FlaskForm):
             companions=tuple(self.companions.data) if has("companions") else (),
             companion_note=self.companion_note.data if has("companion_note") else "",
             eligibility=tuple(eligibility),
+            submission_key=self.submission_key.data or None,
         )
 
 

@@ -65,6 +65,8 @@ class BookingRequest(Base):
     companions: Mapped[str] = mapped_column(String(100), default="")  # e.g. "family,interpreter"
     companion_note: Mapped[str] = mapped_column(Text, default="")
     eligibility: Mapped[str] = mapped_column(String(400), default="")  # condition ids answered yes
+    # Random key printed in the check-answers page: pressing submit twice stores one request.
+    submission_key: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     slots: Mapped[list[PreferredSlot]] = relationship(
         back_populates="request", order_by="PreferredSlot.rank", cascade="all, delete-orphan")

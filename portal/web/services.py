@@ -44,6 +44,7 @@ class Answers:
     companions: tuple[str, ...]
     companion_note: str
     eligibility: tuple[str, ...]
+    submission_key: str | None = None
 
 
 def new_reference() -> str:
@@ -68,6 +69,9 @@ def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256
     """Store a request and its consent; returns the reference. Raises StaleTerms, storing nothing."""
     if shown_sha256 != current.sha256:
         raise StaleTerms(current)
+    earlier = _already_submitted(db, office_slug, answers.submission_key)
+    if earlier:
+        return earlier
     _store_terms(db, current, now)
     for _attempt in range(5):
         reference = new_reference()
@@ -77,7 +81,7 @@ def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256
             seeker_number=answers.seeker_number, seeker_number_typed=answers.seeker_number_typed,
             phone=answers.phone, phone_typed=answers.phone_typed, email=answers.email,
             companions=",".join(answers.companions), companion_note=answers.companion_note,
-            eligibility=",".join(answers.eligibility),
+            eligibility=",".join(answers.eligibility), submission_key=answers.submission_key,
             slots=[PreferredSlot(rank=i, starts_at=s) for i, s in enumerate(answers.slots, 1)],
             consent=Consent(terms_sha256=current.sha256, revision_label=current.revision_label,
                             statement=current.statement, agreed_at=now),
@@ -86,12 +90,22 @@ def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256
         try:
             db.commit()
         except IntegrityError:
-            db.rollback()  # a reference collision (rare): try another
-            _store_terms(db, current, now)
+            db.rollback()
+            earlier = _already_submitted(db, office_slug, answers.submission_key)
+            if earlier:  # the same page submitted twice at the same moment
+                return earlier
+            _store_terms(db, current, now)  # else a reference collision (rare): try another
             continue
         log.info("booking request stored: office=%s reference=%s", office_slug, reference)
         return reference
     raise RuntimeError("could not find a free reference")
+
+
+def _already_submitted(db: Session, office_slug: str, key: str | None) -> str | None:
+    if not key:
+        return None
+    return db.scalar(select(BookingRequest.reference).where(
+        BookingRequest.submission_key == key, BookingRequest.office_slug == office_slug))
 
 
 def find_request(db: Session, reference: str) -> BookingRequest | None:

@@ -167,3 +167,15 @@ def test_terms_text_stored_once_per_hash(app):
 
 def test_done_without_a_request_goes_to_start(app):
     assert app.test_client().get("/abashiri/booking/done").headers["Location"] == "/abashiri/booking/"
+
+
+def test_pressing_submit_twice_stores_one_request(app, seeker):
+    seeker.pass_eligibility()
+    check = seeker.check()
+    first, second = seeker.confirm(check), seeker.confirm(check)
+    assert first.status_code == second.status_code == 302
+    [req] = stored(app)
+    assert soup(seeker.client.get("/abashiri/booking/done")).select_one(".reference").get_text() == req.reference
+    # a new check page is a new submission
+    seeker.confirm(seeker.check(slot1="2026-05-08T09:30"))
+    assert rows(app, "booking_requests") == 2
