@@ -28,3 +28,16 @@ def test_generated_bodies_never_give_5xx(app, body, valid_base, url):
     response = seeker.client.post(f"/abashiri/booking/{url}", data=data)
     assert response.status_code < 500, response.status_code
     assert response.status_code in (200, 302, 400)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=400), ctype=st.sampled_from([
+    "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain", "application/json"]))
+def test_raw_bodies_never_give_5xx(app, raw, ctype):
+    seeker = Seeker(app.test_client(), "abashiri")
+    seeker.pass_eligibility()
+    token = seeker.fill()["csrf_token"]  # sent as a header, so the body may be anything
+    for url in ("request", "submit"):
+        response = seeker.client.post(f"/abashiri/booking/{url}", data=raw,
+                                      headers={"Content-Type": ctype, "X-CSRFToken": token})
+        assert response.status_code < 500
