@@ -43,12 +43,11 @@ def due(session: Session, office: Office, now: datetime.datetime) -> list[int]:
     r = office.config.retention
     after_session = now - datetime.timedelta(days=r.days_after_session)
     after_request = now - datetime.timedelta(days=r.days_after_request)
-    has_appt = exists().where(Appointment.request_id == BookingRequest.id)
     q = (select(BookingRequest.id).outerjoin(Appointment, Appointment.request_id == BookingRequest.id)
          .where(BookingRequest.office_slug == office.slug,
                 ~exists().where(RequestPurge.request_id == BookingRequest.id),
-                or_(and_(has_appt, Appointment.starts_at < after_session),
-                    and_(~has_appt, BookingRequest.created_at < after_request))))
+                or_(and_(Appointment.request_id.is_not(None), Appointment.starts_at < after_session),
+                    and_(Appointment.request_id.is_(None), BookingRequest.created_at < after_request))))
     return list(session.scalars(q))
 
 

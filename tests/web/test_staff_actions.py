@@ -1,0 +1,194 @@
+"""Staff actions through the real app and database: confirm, details, cancel, no-show, completed,
+next session, history flag, schedule and CSV; each refused when the office rules say no."""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal import staffrules as sr
+from portal.web import db
+from portal.web import staff_services as services
+from portal.web.staff_models import Appointment
+
+from .conftest import soup
+from .staffkit import (FIRST_SLOT, StaffClient, add_staff, aki, book, request_row, staff_app,  # noqa: F401
+                       tokyo)
+
+
+def appointments(app) -> list[tuple]:
+    with db.engine_of(app).connect() as conn:
+        return list(conn.execute(text("SELECT request_id, place_no, details_channel FROM appointments ORDER BY request_id")))
+
+
+def test_queue_lists_new_requests_first_and_filters(staff_app, aki, clock):
+    first = book(staff_app)
+    clock.now += datetime.timedelta(minutes=5)
+    second = book(staff_app, slot1="2026-05-08T09:30")
+    aki.act("abashiri", first, "confirm", slot=FIRST_SLOT["abashiri"])
+    page = soup(aki.get("/staff/abashiri/"))
+    refs = [a.get_text() for a in page.select("tbody a")]
+    assert refs == [second, first]   # the new one first, the confirmed one after
+    only_new = soup(aki.get("/staff/abashiri/?status=requested"))
+    assert [a.get_text() for a in only_new.select("tbody a")] == [second]
+    by_day = soup(aki.get("/staff/abashiri/?date=2026-05-08"))
+    assert [a.get_text() for a in by_day.select("tbody a")] == [second]
+    assert aki.get("/staff/abashiri/?date=yesterday").status_code == 400
+
+
+def test_detail_shows_answers_and_consent_with_stored_text(staff_app, aki):
+    reference = book(staff_app, name="網走 花子")
+    page = soup(aki.get(f"/staff/abashiri/requests/{reference}"))
+    text_ = page.get_text()
+    assert "網走　花子" in text_ and "01234-12345678" in text_ and "09012345678" not in text_
+    assert "090-1234-5678" in text_
+    assert "利用規約の版" in text_ and "同意した日時" in text_
+    link = page.find("a", string="保存されている利用規約の全文を見る")["href"]
+    terms = soup(aki.get(link))
+    assert "第4条（利用申込み等）" in terms.find("pre").get_text()
+
+
+def test_full_course_confirm_details_complete(staff_app, aki, clock):
+    reference = book(staff_app)
+    assert aki.act("abashiri", reference, "contact", outcome="not_reached") == ["連絡の記録を残しました。"]
+    assert "日時を確定しました" in aki.act("abashiri", reference, "confirm", slot=FIRST_SLOT["abashiri"])[0]
+    assert aki.act("abashiri", reference, "details", channel="phone") == ["接続情報の連絡を記録しました。"]
+    assert appointments(staff_app)[0][1:] == (1, "phone")
+    clock.now = tokyo(2026, 5, 7, 9, 29)
+    assert "開始時刻より前" in aki.act("abashiri", reference, "complete")[0]
+    clock.now = tokyo(2026, 5, 7, 9, 31)
+    assert aki.act("abashiri", reference, "complete") == ["実施済みにしました。"]
+    assert request_row(staff_app, reference).status == sr.COMPLETED
+    events = soup(aki.get(f"/staff/abashiri/requests/{reference}")).select("tbody tr")
+    assert [tr.find_all("td")[2].get_text() for tr in events] == [
+        "連絡（電話など）", "日時の確定", "接続情報の連絡", "実施済み"]
+    assert all(tr.find_all("td")[1].get_text() == "aki" for tr in events)
+
+
+@pytest.mark.parametrize(("minute", "allowed"), [(30, False), (39, False), (40, True), (55, True)])
+def test_no_show_only_from_start_plus_ten_minutes(staff_app, aki, clock, minute, allowed):
+    reference = book(staff_app)
+    aki.act("abashiri", reference, "confirm", slot=FIRST_SLOT["abashiri"])
+    clock.now = tokyo(2026, 5, 7, 9, minute)
+    messages = aki.act("abashiri", reference, "no-show")
+    status = request_row(staff_app, reference).status
+    if allowed:
+        assert status == sr.NO_SHOW and messages == ["連絡なしキャンセルとして記録しました。"]
+    else:
+        assert status == sr.CONFIRMED and "10分後" in messages[0] and "09:40" in messages[0]
+
+
+@pytest.mark.parametrize(("status_steps", "action", "data"), [
+    ([], "no-show", {}),                           # not confirmed yet
+    ([], "complete", {}),
+    ([], "details", {"channel": "phone"}),
+    ([], "next", {"slot": "2026-05-08T09:30"}),
+    (["cancel"], "confirm", {"slot": FIRST_SLOT["abashiri"]}),
+    (["cancel"], "cancel", {"channel": "phone"}),
+    (["confirm"], "confirm", {"slot": "2026-05-08T09:30"}),
+])
+def test_refused_transitions_change_nothing(staff_app, aki, status_steps, action, data):
+    reference = book(staff_app)
+    for step in status_steps:
+        aki.act("abashiri", reference, step, slot=FIRST_SLOT["abashiri"], channel="phone")
+    before = request_row(staff_app, reference).status
+    messages = aki.act("abashiri", reference, action, **data)
+    assert "はできません" in messages[0]
+    assert request_row(staff_app, reference).status == before
+
+
+@pytest.mark.parametrize(("slot", "message"), [
+    ("2026-05-01T09:30", "すでに過ぎて"),
+    ("2026-05-09T09:30", "行っていません"),          # Saturday
+    ("2026-05-07T12:00", "時間枠ではありません"),
+    ("garbage", "正しくありません"),
+])
+def test_confirm_refused_outside_the_rules(staff_app, aki, slot, message):
+    reference = book(staff_app)
+    assert message in aki.act("abashiri", reference, "confirm", slot=slot)[0]
+    assert request_row(staff_app, reference).status == sr.REQUESTED
+
+
+def test_cancel_records_channel_and_same_day_and_frees_the_place(staff_app, aki, clock):
+    first, second = book(staff_app), book(staff_app)
+    aki.act("abashiri", first, "confirm", slot=FIRST_SLOT["abashiri"])
+    assert "満員" in aki.act("abashiri", second, "confirm", slot=FIRST_SLOT["abashiri"])[0]
+    clock.now = tokyo(2026, 5, 7, 8, 0)
+    messages = aki.act("abashiri", first, "cancel", channel="email")
+    # ハローワーク網走 takes same-day cancellations by phone only: recorded, with a note.
+    assert "当日のキャンセルの連絡方法に「メール」は含まれていません" in messages[0]
+    with db.engine_of(staff_app).connect() as conn:
+        ev = conn.execute(text("SELECT outcome, same_day FROM request_events WHERE action='cancel'")).one()
+    assert ev == ("email", True)
+    assert "日時を確定しました" in aki.act("abashiri", second, "confirm", slot=FIRST_SLOT["abashiri"])[0]
+
+
+def test_next_session_for_the_same_seeker(staff_app, aki, clock):
+    reference = book(staff_app)
+    aki.act("abashiri", reference, "confirm", slot=FIRST_SLOT["abashiri"])
+    clock.now = tokyo(2026, 5, 7, 9, 45)   # during the session
+    message = aki.act("abashiri", reference, "next", slot="2026-05-14T09:30")[0]
+    new = message.split("受付番号 ")[1].rstrip("）。")
+    row = request_row(staff_app, new)
+    assert row.status == sr.CONFIRMED and row.seeker_number == "01234-12345678"
+    page = soup(aki.get(f"/staff/abashiri/requests/{new}"))
+    assert page.find("a", string=reference)
+    assert "利用規約の版" in page.get_text()   # the consent record came along
+
+
+def test_history_flag_cites_the_terms_clause(staff_app, aki, clock):
+    earlier = book(staff_app, seeker_number="０１２３４ー１２３４５６７８")  # full-width: same number
+    aki.act("abashiri", earlier, "confirm", slot=FIRST_SLOT["abashiri"])
+    clock.now = tokyo(2026, 5, 7, 9, 41)
+    aki.act("abashiri", earlier, "no-show")
+    later = book(staff_app, slot1="2026-05-11T09:30")
+    flag = soup(aki.get(f"/staff/abashiri/requests/{later}")).select_one(".notice--flag")
+    assert flag is not None
+    assert "第4条（利用申込み等）" in flag.get_text() and earlier in flag.get_text()
+    assert "担当者が判断" in flag.get_text()
+    # nothing is refused: the request can still be confirmed
+    assert "日時を確定しました" in aki.act("abashiri", later, "confirm", slot="2026-05-11T09:30")[0]
+
+
+def test_schedule_lists_the_day_with_free_places(staff_app, aki):
+    reference = book(staff_app, name="予定 一郎")
+    aki.act("abashiri", reference, "confirm", slot=FIRST_SLOT["abashiri"])
+    page = soup(aki.get("/staff/abashiri/schedule?date=2026-05-07"))
+    rows = page.select("tbody tr")
+    assert len(rows) == 10   # 9:30–12:00 and 13:30–16:00 in 30-minute slots, capacity 1
+    cells = [td.get_text() for td in rows[0].find_all("td")]
+    assert cells[0] == "9：30〜10：00" and cells[2] == reference and cells[3] == "予定　一郎"
+    assert "free" in rows[1]["class"]
+    assert page.find("link", href="/assets/staff.css")
+
+
+def test_export_holds_only_the_office_rows_with_bom_and_neutralised_cells(staff_app, aki):
+    own = book(staff_app, name="=HYPERLINK(1)", companion_note="")
+    other = book(staff_app, "mothers-hiroshima", name="広島 他子")
+    response = aki.get("/staff/abashiri/export.csv")
+    assert response.mimetype == "text/csv" and response.headers["Cache-Control"] == "no-store"
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][0] == "受付番号" and [r[0] for r in rows[1:]] == [own]
+    assert rows[1][4] == "'=HYPERLINK(1)"
+    assert other not in body.decode("utf-8-sig") and "広島" not in body.decode("utf-8-sig")
+
+
+def test_capacity_is_held_by_the_database(staff_app, database_url):
+    """Even a service that skipped the count check cannot put two seekers in a one-place slot."""
+    a, b = book(staff_app), book(staff_app)
+    office = staff_app.extensions["madoguchi.offices"]["abashiri"]
+    start = tokyo(2026, 5, 7, 9, 30)
+    now = tokyo(2026, 5, 1, 10, 0)
+    with Session(db.engine_of(staff_app)) as s:
+        services.confirm(s, office, a, 1, start, now)
+    with Session(db.engine_of(staff_app)) as s, pytest.raises(IntegrityError):
+        s.add(Appointment(request_id=request_row(staff_app, b).id, office_slug="abashiri", starts_at=start,
+                          place_no=1))
+        s.commit()
