@@ -82,7 +82,8 @@ def not_eligible(slug: str, condition: str):
     if cond is None:
         abort(404)
     return render_template("portal/not_eligible.html", page=_page(office, "オンライン予約をご利用いただけません"),
-                           office=pages.office_facts(office), condition=cond)
+                           office=pages.office_facts(office), condition=cond,
+                           change_href=url_for(".eligibility", slug=slug))
 
 
 def _render_request(office: Office, form, notice: str | None = None, status: int = 200):
