@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, and_, exists, or_, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ..offices import Office
@@ -21,6 +22,10 @@ from .staff_models import Appointment, AuditEntry, RequestPurge
 
 BLANK = {"name": "", "kana": "", "seeker_number": "", "seeker_number_typed": "", "phone": "", "phone_typed": "",
          "email": None, "companions": "", "companion_note": ""}
+
+
+class CompactError(RuntimeError):
+    """The purge committed, but the database file could not be rewritten (busy): run it again."""
 
 
 class BackupError(RuntimeError):
@@ -67,20 +72,25 @@ def purge(engine: Engine, offices: list[Office], now: datetime.datetime, dry_run
                 session.add(AuditEntry(at=now, staff_id=None, office_slug=office.slug, action="purge",
                                        record_id=rid, detail=""))
             session.commit()
-    if not dry_run and sum(counts.values()):
-        compact(engine)
+    if not dry_run:
+        compact(engine)   # every run: a run whose VACUUM was busy is finished by the next one
     return PurgeResult(counts)
 
 
 def compact(engine: Engine) -> None:
     """Rewrite the storage so deleted values leave the file (SQLite VACUUM; PostgreSQL VACUUM FULL)."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if engine.dialect.name == "sqlite":
-            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-            conn.execute(text("VACUUM"))
-            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-        elif engine.dialect.name == "postgresql":
-            conn.execute(text("VACUUM FULL booking_requests"))
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            if engine.dialect.name == "sqlite":
+                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+                conn.execute(text("VACUUM"))
+                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            elif engine.dialect.name == "postgresql":
+                conn.execute(text("VACUUM FULL booking_requests"))
+    except OperationalError as exc:
+        # The data is already blanked and committed; only the rewrite of the file is left.
+        raise CompactError("個人情報は削除しましたが、ファイルの再構成（VACUUM）ができませんでした"
+                           f"（{type(exc.orig).__name__}）。時間をおいて purge をもう一度実行してください") from None
 
 
 def sqlite_path(engine: Engine) -> Path:
@@ -103,7 +113,9 @@ def backup(engine: Engine, dest: Path) -> int:
         raise BackupError(f"{dest} はすでにあります（上書きしません）")
     tmp = dest.with_name(dest.name + ".partial")
     tmp.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True, timeout=30)
+    if not src_path.exists():
+        raise BackupError(f"{src_path} がありません")
+    src = sqlite3.connect(src_path, timeout=30)
     dst = sqlite3.connect(tmp)
     try:
         src.backup(dst)  # pages=-1: the whole database in one step

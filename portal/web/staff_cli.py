@@ -76,7 +76,10 @@ def reset(username: str, password_stdin: bool) -> None:
 def purge(dry_run: bool) -> None:
     """Delete personal data past each office's retention (office.yaml `retention`)."""
     offices = list(current_app.extensions["madoguchi.offices"].values())
-    result = retention.purge(db.engine_of(current_app), offices, _now(), dry_run=dry_run)
+    try:
+        result = retention.purge(db.engine_of(current_app), offices, _now(), dry_run=dry_run)
+    except retention.CompactError as exc:
+        _fail(str(exc))
     verb = "削除対象" if dry_run else "削除しました"
     click.echo(f"{verb}: {result.total}件 (" + ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items())) + ")")
 

@@ -17,8 +17,7 @@ from portal.web import staff_services as services
 from portal.web.staff_models import Appointment
 
 from .conftest import soup
-from .staffkit import (FIRST_SLOT, StaffClient, add_staff, aki, book, request_row, staff_app,  # noqa: F401
-                       tokyo)
+from .staffkit import FIRST_SLOT, aki, book, request_row, staff_app, tokyo  # noqa: F401  (fixtures)
 
 
 def appointments(app) -> list[tuple]:

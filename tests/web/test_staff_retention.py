@@ -13,7 +13,7 @@ from sqlalchemy import text
 from portal.web import db
 
 from .conftest import soup
-from .staffkit import FIRST_SLOT, StaffClient, aki, book, request_row, staff_app, tokyo  # noqa: F401
+from .staffkit import FIRST_SLOT, aki, book, request_row, staff_app, tokyo  # noqa: F401  (fixtures)
 
 CANARY = "鳥籠カナリア"
 CANARY_NOTE = "canary-note-7f3a9"
