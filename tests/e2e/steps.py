@@ -93,14 +93,16 @@ def h1(page) -> str:
     return page.locator("h1").inner_text().strip()
 
 
-def book(page, slug: str) -> str:
-    """Make a request through the whole flow by mouse; its reference."""
+def book(page, slug: str, slot_index: int = 1) -> tuple[str, str]:
+    """Make a request through the whole flow by mouse, wishing the slot_index-th open slot:
+    its reference and the key of the slot wished."""
     page.goto(f"/{slug}/booking/eligibility")
     answer_all(page, "yes")
     navigate(page, lambda: page.click("button[type=submit]"))
-    fill_valid(page)
+    fill_valid(page, slot_index)
+    wish = page.locator("#slot1").input_value()
     navigate(page, lambda: page.click("button[type=submit]:not([name])"))
     navigate(page, lambda: page.click("button[type=submit]:not([name])"))
     reference = page.locator(".reference").inner_text().strip()
     assert REFERENCE.match(reference), reference
-    return reference
+    return reference, wish
