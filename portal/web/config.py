@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..errors import MadoguchiError
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -77,9 +79,20 @@ def defaults(instance: Path) -> dict:
     return conf
 
 
+class ConfigError(MadoguchiError):
+    """A PORTAL_* setting has a value that cannot be used."""
+
+
 def from_environment(environ: os._Environ | dict) -> dict:
     """The settings given as PORTAL_* environment variables, parsed."""
-    return {s.key: s.parse(environ[s.env]) for s in SETTINGS if environ.get(s.env, "") != ""}
+    out = {}
+    for s in SETTINGS:
+        if environ.get(s.env, "") != "":
+            try:
+                out[s.key] = s.parse(environ[s.env])
+            except ValueError:
+                raise ConfigError(f"{s.env}: 「{environ[s.env]}」は使えない値です（{s.help}）") from None
+    return out
 
 
 def secret_key(instance: Path) -> str:

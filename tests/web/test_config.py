@@ -56,3 +56,9 @@ def test_static_build_does_not_import_flask():
             "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'alembic', 'portal.web')]; "
             "print(bad); sys.exit(1 if bad or 'portal.web' in sys.modules else 0)")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_bad_environment_value_is_one_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_PROXY_HOPS", "two")
+    with pytest.raises(config.ConfigError, match="PORTAL_PROXY_HOPS"):
+        create_app({"INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "x"})
