@@ -9,13 +9,22 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import nh3
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from functools import cache
+from typing import TYPE_CHECKING
 
 from .errors import ContentError
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+
+@cache
+def _parser() -> "MarkdownIt":
+    # Imported on first use: a build that reuses every office never renders Markdown.
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "br", "h2", "h3", "h4", "blockquote", "code"}
 _ARTICLE = re.compile(r"第\s*([0-9０-９]+)\s*条")
 _EXPLICIT_ID = re.compile(r"\s*\{#([a-z][a-z0-9-]*)\}\s*$")
@@ -40,12 +49,14 @@ class Rendered:
 
 
 def _clean(html: str) -> str:
+    import nh3
+
     return nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href"}, "ul": {"class"}, "ol": {"class"}},
                      url_schemes={"http", "https", "mailto", "tel"}, link_rel="noopener noreferrer")
 
 
 def _render(tokens: list[Token]) -> str:
-    return _clean(_md.renderer.render(tokens, _md.options, {})).strip()
+    return _clean(_parser().renderer.render(tokens, _parser().options, {})).strip()
 
 
 def _plain(tokens: list[Token]) -> str:
@@ -89,7 +100,8 @@ def _mark_labelled_lists(tokens: list[Token]) -> None:
 
 def render_document(text: str, path) -> Rendered:
     """Render a Markdown document into a lead and h2 sections; headings must not skip levels."""
-    tokens = _md.parse(text)
+    md = _parser()
+    tokens = md.parse(text)
     _mark_labelled_lists(tokens)
     groups: list[tuple[list[Token], list[Token]]] = []  # (heading tokens, body tokens)
     lead: list[Token] = []
@@ -116,11 +128,11 @@ def render_document(text: str, path) -> Rendered:
         explicit = _EXPLICIT_ID.search(inline.content)
         if explicit:
             inline.content = _EXPLICIT_ID.sub("", inline.content)
-            inline.children = _md.parseInline(inline.content)[0].children
+            inline.children = md.parseInline(inline.content)[0].children
         sid = _section_id(inline.content, body, index, explicit.group(1) if explicit else None)
         if sid in seen:
             raise ContentError(path, f"見出し「{inline.content}」", f"id「{sid}」が重複しています")
         seen.add(sid)
-        heading_html = _clean(_md.renderer.renderInline(inline.children, _md.options, {})).strip()
+        heading_html = _clean(md.renderer.renderInline(inline.children, md.options, {})).strip()
         sections.append(Section(sid, heading_html, inline.content, _render(body)))
     return Rendered(lead=_render(lead), sections=tuple(sections))

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import holidays
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -82,6 +81,8 @@ class SlotError(ValueError):
 def _holidays_of(year: int) -> frozenset[datetime.date]:
     # Building holidays.Japan is slow; one frozenset per year makes each lookup O(1).
     # Note: the package knows Japanese holidays only for 1949..2099 (empty outside).
+    import holidays  # here, not at the top: importing it costs 0.3 s that a no-change build never needs
+
     days = set(holidays.Japan(years=year))  # includes 振替休日 and 国民の休日
     # 年末年始 (12/29-1/3) is a government closed period though not a national holiday.
     days.update(datetime.date(year, 12, d) for d in (29, 30, 31))

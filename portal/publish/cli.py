@@ -26,6 +26,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--office", action="append", metavar="SLUG", help="build only this office (repeatable)")
     p.add_argument("--no-pdf", dest="pdf", action="store_false",
                    help="skip the PDF leaflets (leaflet.pdf, terms.pdf); WeasyPrint is not loaded")
+    p.add_argument("--no-incremental", dest="incremental", action="store_false",
+                   help="rebuild every office even when nothing changed since the last build")
+    p.add_argument("--pdf-cache", type=Path, default=None, metavar="DIR",
+                   help="folder of PDFs kept between builds (default: .cache/pdf/)")
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
                    help="build as of this date: which terms version is current (default: today in Japan)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
@@ -38,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     from .build import build  # after parsing, so --help is instant
 
     try:
-        report = build(args.content, args.out, args.office, today=args.today, pdf=args.pdf)
+        extra = {"pdf_cache": args.pdf_cache} if args.pdf_cache else {}
+        report = build(args.content, args.out, args.office, today=args.today, pdf=args.pdf,
+                       incremental=args.incremental, **extra)
     except ContentErrors as exc:
         for error in exc.errors:
             print(f"error: {error}", file=sys.stderr)
