@@ -21,7 +21,7 @@ from . import staff_accounts as accounts
 from . import staff_queries as queries
 from . import staff_services as services
 from .security import limiter
-from .staff_forms import ActionForm, CancelForm, ContactForm, DetailsForm, LoginForm, SlotForm, to_csv
+from .staff_forms import CancelForm, ContactForm, DetailsForm, LoginForm, SlotForm, to_csv
 from .staff_models import ROLES
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", cli_group="staff")
@@ -72,8 +72,7 @@ def _render(template: str, title: str, office: Office | None = None, code: int =
     staff = g.get("staff")
     admin = bool(staff and office and staff.is_admin(office.slug))
     return render_template(template, page=_page(title, office), office=office, staff=staff, admin=admin,
-                           messages=get_flashed_messages(with_categories=True),
-                           logout_form=ActionForm(), **context), code
+                           messages=get_flashed_messages(with_categories=True), **context), code
 
 
 @bp.before_request
@@ -159,8 +158,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the session on the server and forget the cookie."""
-    ActionForm().validate_on_submit()  # CSRF is checked by CSRFProtect before we get here
+    """End the session on the server and forget the cookie (CSRFProtect has checked the token)."""
     token = session.get(_TOKEN)
     if isinstance(token, str):
         accounts.logout(db.session(), token, _now())
@@ -215,7 +213,7 @@ def detail(office: Office, staff: accounts.Staff, reference: str):
     return _render("staff/detail.html", f"申し込み {view.reference}", office, req=view, slot_choices=choices,
                    contact_outcomes=sr.CONTACT_OUTCOMES, details_channels=sr.DETAILS_CHANNELS,
                    cancel_channels=sr.CANCEL_CHANNELS, default_details=office.config.booking.details_channel,
-                   same_day=sr.is_same_day(view.starts_at, _now()), form=ActionForm())
+                   same_day=sr.is_same_day(view.starts_at, _now()))
 
 
 @bp.get("/<slug>/terms/<sha256>")

@@ -26,10 +26,6 @@ class LoginForm(FlaskForm):
             raise ValidationError("パスワードを入力してください")
 
 
-class ActionForm(FlaskForm):
-    """A button with only the CSRF token (no-show, completed, logout)."""
-
-
 def _choice(options: dict[str, str], message: str):
     def check(form, field):
         if field.data not in options:
