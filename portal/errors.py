@@ -24,6 +24,10 @@ class ContentError(MadoguchiError):
         self.path, self.key, self.reason = display_path(path), key, reason
         super().__init__(f"{self.path}: {key}: {reason}" if key else f"{self.path}: {reason}")
 
+    def __reduce__(self):
+        # Errors cross process boundaries in parallel builds: pickle the fields, not the message.
+        return (type(self), (self.path, self.key, self.reason))
+
 
 class ContentErrors(MadoguchiError):
     """Several content errors gathered before giving up, so editors see them all at once."""
@@ -31,6 +35,9 @@ class ContentErrors(MadoguchiError):
     def __init__(self, errors: list[ContentError]):
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+    def __reduce__(self):
+        return (type(self), (self.errors,))
 
 
 class BuildError(MadoguchiError):

@@ -213,13 +213,11 @@ def lock_text(office: "Office") -> str:
     return json.dumps({"published": dict(sorted(published.items()))}, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_locks(offices: list["Office"]) -> None:
-    """Record every version of the offices as published (rewrites a lock only when it changes)."""
-    for office in offices:
-        path = office.folder / LOCK_FILE
-        text = lock_text(office)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+def write_lock(folder: Path, text: str) -> None:
+    """Record an office's versions as published: write its lock text when it differs."""
+    path = folder / LOCK_FILE
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
 
 
 def _versions(folder: Path, config: OfficeConfig, values: dict) -> tuple[TermsVersion, ...]:

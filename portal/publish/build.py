@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..offices import Office, load_folders, load_site, office_folders, write_locks
+from ..errors import ContentErrors
+from ..offices import Office, load_folders, load_site, lock_text, office_folders, write_lock
+from ..rules import TOKYO
+from ..schema import SiteConfig
 from . import manifest
 from .context import OfficeView, public_url_warning
-from ..rules import TOKYO
 from .output import WriteStats, write_site
 from .site import TEMPLATES, asset_files, environment, index_page, index_row, office_pages
 
@@ -20,6 +24,55 @@ DEFAULT_PDF_CACHE = Path(__file__).resolve().parents[2] / ".cache" / "pdf"
 def tokyo_today() -> dt.date:
     """Today's date in Japan: which terms version is in effect on the pages built now."""
     return dt.datetime.now(TOKYO).date()
+
+
+PARALLEL_FROM = 16   # offices; below this, starting worker processes costs more than it saves
+
+
+@dataclass(frozen=True)
+class RenderedOffice:
+    """One office loaded and rendered, as a worker hands it back."""
+    slug: str
+    folder: Path
+    pages: dict[str, bytes]
+    entry: manifest.Entry
+    lock: str
+    office: Office | None     # kept only when the PDFs need it
+
+
+def _render_offices(folders: list[Path], day: dt.date, site: SiteConfig, templates: Path,
+                    inputs: dict[str, str], keep_objects: bool) -> list[RenderedOffice] | ContentErrors:
+    """Load, validate and render some offices; errors are returned, not raised, to cross processes."""
+    try:
+        offices = load_folders(folders, day)
+    except ContentErrors as exc:
+        return exc
+    env = environment(templates)
+    done = []
+    for office in offices:
+        pages = office_pages(env, site, office)
+        entry = manifest.Entry(inputs[office.slug], sorted(pages), dataclasses.asdict(index_row(office)),
+                               list(office.warnings))
+        done.append(RenderedOffice(office.slug, office.folder, pages, entry, lock_text(office),
+                                   office if keep_objects else None))
+    return done
+
+
+def _render_parallel(folders: list[Path], day: dt.date, site: SiteConfig, templates: Path,
+                     inputs: dict[str, str], keep_objects: bool, processes: int) -> list[RenderedOffice]:
+    """Render offices on up to `processes` cores; every office's errors are gathered before raising."""
+    if processes < 2 or len(folders) < PARALLEL_FROM:
+        results = [_render_offices(folders, day, site, templates, inputs, keep_objects)]
+    else:
+        chunks = [folders[i::processes] for i in range(processes)]
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(processes, mp_context=context) as pool:
+            results = list(pool.map(_render_offices, chunks, [day] * processes, [site] * processes,
+                                    [templates] * processes, [inputs] * processes, [keep_objects] * processes))
+    errors = [e for r in results if isinstance(r, ContentErrors) for e in r.errors]
+    if errors:
+        raise ContentErrors(sorted(errors, key=lambda e: e.path))
+    return sorted((o for r in results for o in r), key=lambda o: o.slug)
 
 
 @dataclass(frozen=True)
@@ -37,7 +90,7 @@ class BuildReport:
 
 def build(content: Path, out: Path, only: list[str] | None = None, templates: Path = TEMPLATES, *,
           today: dt.date | None = None, pdf: bool = True, pdf_cache: Path | None = DEFAULT_PDF_CACHE,
-          pdf_processes: int = 2, incremental: bool = True) -> BuildReport:
+          processes: int = 2, incremental: bool = True) -> BuildReport:
     """Build the site (and PDFs unless pdf=False) for every office or the named ones.
 
     Raises before writing anything on any error. Offices whose folder, the templates, the code
@@ -52,16 +105,16 @@ def build(content: Path, out: Path, only: list[str] | None = None, templates: Pa
     previous = manifest.read(out) if incremental else manifest.Manifest()
     inputs = {f.name: manifest.folder_hash(f) for f in folders}
     reused = {f.name: e for f in folders if (e := manifest.reusable(previous, key, f.name, inputs[f.name], out))}
-    offices: list[Office] = load_folders([f for f in folders if f.name not in reused], day)
-
+    todo = [f for f in folders if f.name not in reused]
     env = environment(templates)
+    rendered_offices = _render_parallel(todo, day, site, templates, {f.name: inputs[f.name] for f in todo},
+                                        keep_objects=pdf, processes=processes)
+    offices = [r.office for r in rendered_offices if r.office is not None]
     files: dict[str, bytes] = {}
     entries = dict(reused)
-    for office in offices:
-        pages = office_pages(env, site, office)
-        files.update(pages)
-        entries[office.slug] = manifest.Entry(inputs[office.slug], sorted(pages),
-                                              dataclasses.asdict(index_row(office)), list(office.warnings))
+    for r in rendered_offices:
+        files.update(r.pages)
+        entries[r.slug] = r.entry
     warnings = [w for slug in sorted(entries) for w in entries[slug].warnings]
     if pdf and (problem := public_url_warning(site)):
         warnings.append(problem)
@@ -70,7 +123,7 @@ def build(content: Path, out: Path, only: list[str] | None = None, templates: Pa
     if pdf and offices:
         from .pdf import pdf_files  # WeasyPrint and its kin load only when PDFs are built
 
-        report = pdf_files(site, offices, env, templates, pdf_cache, pdf_processes)
+        report = pdf_files(site, offices, env, templates, pdf_cache, processes)
         files.update(report.files)
         for rel in report.files:
             entries[rel.split("/", 1)[0]].files.append(rel)
@@ -80,6 +133,7 @@ def build(content: Path, out: Path, only: list[str] | None = None, templates: Pa
     files.update(asset_files(templates))
     keep = frozenset(rel for entry in reused.values() for rel in entry.files)
     stats = write_site(out, files, keep, manifest.dump(manifest.Manifest(key, entries)))
-    write_locks(offices)  # only now: a version counts as published once its pages are out
+    for r in rendered_offices:  # only now: a version counts as published once its pages are out
+        write_lock(r.folder, r.lock)
     return BuildReport(tuple(sorted(entries)), len(files) + len(keep), stats, tuple(warnings),
                        time.perf_counter() - started, rendered, cached, sizes, tuple(sorted(reused)))

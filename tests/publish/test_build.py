@@ -66,3 +66,25 @@ def test_removed_office_disappears(content, tmp_path):
     build(content, out, today=DAY, pdf=False)
     assert not (out / "abashiri").exists()
     assert "ハローワーク網走" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_parallel_build_matches_serial_and_gathers_every_error(content, tmp_path, monkeypatch):
+    from portal.errors import ContentErrors
+    from portal.publish import build as build_module
+
+    serial = tmp_path / "serial"
+    build(content, serial, today=DAY, pdf=False, processes=1)
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    parallel = tmp_path / "parallel"
+    build(content, parallel, today=DAY, pdf=False, processes=2)
+    assert snapshot(serial) == snapshot(parallel)
+    for slug in ("abashiri", "mothers-hiroshima"):  # one error in each worker's share
+        path = content / slug / "office.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("minutes: 10", "minutes: 0"), encoding="utf-8")
+    try:
+        build(content, tmp_path / "broken", today=DAY, pdf=False, processes=2)
+    except ContentErrors as exc:
+        assert {e.path.split("/")[-2] for e in exc.errors} == {"abashiri", "mothers-hiroshima"}
+    else:
+        raise AssertionError("the build should have failed")
+    assert not (tmp_path / "broken").exists()

@@ -149,7 +149,7 @@ def test_unchanged_offices_are_not_rendered_again(built, tmp_path):
 
 def test_one_process_gives_the_same_bytes_as_two(built, tmp_path):
     site = built[0]
-    report = build(CONTENT, tmp_path / "site", pdf_cache=None, pdf_processes=1)
+    report = build(CONTENT, tmp_path / "site", pdf_cache=None, processes=1)
     assert report.pdfs_rendered == 4 and report.back_sizes == built[2].back_sizes
     for pdf in site.rglob("*.pdf"):
         assert (tmp_path / "site" / pdf.relative_to(site)).read_bytes() == pdf.read_bytes(), pdf
