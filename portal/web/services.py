@@ -53,7 +53,14 @@ def new_reference() -> str:
     return "".join(chars[:4]) + "-" + "".join(chars[4:])
 
 
+# (database URL, sha256) of terms texts known to be stored: saves a lookup on every submission.
+_STORED: set[tuple[str, str]] = set()
+
+
 def _store_terms(db: Session, terms: TermsShown, now: datetime.datetime) -> None:
+    key = (str(db.get_bind().url), terms.sha256)
+    if key in _STORED:
+        return
     if db.get(TermsVersion, terms.sha256) is None:
         db.add(TermsVersion(sha256=terms.sha256, office_slug=terms.office_slug,
                             revision_label=terms.revision_label, title=terms.title,
@@ -62,6 +69,8 @@ def _store_terms(db: Session, terms: TermsShown, now: datetime.datetime) -> None
             db.flush()
         except IntegrityError:  # another worker stored the same text at the same moment
             db.rollback()
+        return  # known only once committed: the caller's commit makes it so
+    _STORED.add(key)
 
 
 def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256: str,
@@ -91,6 +100,7 @@ def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256
             db.commit()
         except IntegrityError:
             db.rollback()
+            _STORED.discard((str(db.get_bind().url), current.sha256))
             earlier = _already_submitted(db, office_slug, answers.submission_key)
             if earlier:  # the same page submitted twice at the same moment
                 return earlier

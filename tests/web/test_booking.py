@@ -179,3 +179,14 @@ def test_pressing_submit_twice_stores_one_request(app, seeker):
     # a new check page is a new submission
     seeker.confirm(seeker.check(slot1="2026-05-08T09:30"))
     assert rows(app, "booking_requests") == 2
+
+
+def test_terms_row_removed_behind_our_back_is_stored_again(app):
+    """The per-process memory of stored terms must not outlive the row (e.g. a cleanup)."""
+    from sqlalchemy import text
+    Seeker(app.test_client(), "abashiri").book()
+    with db.engine_of(app).begin() as conn:
+        for table in ("consents", "preferred_slots", "booking_requests", "terms_versions"):
+            conn.execute(text(f"DELETE FROM {table}"))
+    assert Seeker(app.test_client(), "abashiri").book().status_code == 302
+    assert rows(app, "terms_versions") == 1 and rows(app, "consents") == 1
