@@ -61,11 +61,9 @@ def slot_label(office: Office, start: datetime.datetime) -> str:
 def slot_choices(office: Office, now: datetime.datetime) -> list:
     """The open slots as select choices grouped by day: [("", prompt), (day label, [(key, label)])]."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    sep = office.config.typography.time_separator
     for slot in rules.open_slots(office.slot_policy(), now):
-        start = slot.start.astimezone(rules.TOKYO)
-        groups.setdefault(day_label(start.date()), []).append(
-            (slot.key, f"{day_label(start.date())} {format_time(start, sep)}〜{format_time(slot.end, sep)}"))
+        day = day_label(slot.start.astimezone(rules.TOKYO).date())
+        groups.setdefault(day, []).append((slot.key, slot_label(office, slot.start)))
     return [("", "選択してください")] + list(groups.items())
 
 
