@@ -1,7 +1,8 @@
 """Which terms version a seeker is shown and agrees to: the one place that decides it.
 
-A later issue makes the current version depend on the date (dated terms files); every caller
-already passes `now`, so only `current_terms` will change.
+The version in force is chosen per request from the office's dated versions (施行日 in Tokyo), so
+the portal switches on the effective date with no rebuild or restart; a form shown before the
+switch and submitted after it meets a different hash and the seeker is asked again.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from ..offices import Office
+from ..rules import TOKYO
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class TermsShown:
     revision_label: str
     sha256: str
     text: str
+    href: str           # the static page of exactly this version: /<office>/terms/<key>/
 
     @property
     def statement(self) -> str:
@@ -27,6 +30,7 @@ class TermsShown:
 
 
 def current_terms(office: Office, now: datetime.datetime) -> TermsShown:
-    """The terms version in force for office at now."""
-    return TermsShown(office.slug, office.config.terms.title, office.revision_label(),
-                      office.terms_sha256(), office.terms_text())
+    """The terms version in force for office at now (its effective date reached in Tokyo)."""
+    version = office.version_at(now.astimezone(TOKYO).date())
+    return TermsShown(office.slug, version.doc.title, version.label, office.terms_sha256(version),
+                      office.terms_text(version), f"/{office.slug}/terms/{version.key}/")

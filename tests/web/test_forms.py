@@ -101,7 +101,7 @@ def test_form_is_novalidate_and_consent_unticked(seeker):
     assert not box.has_attr("checked")
     label = page.find("label", {"for": "consent"}).get_text()
     assert "ハローワーク網走オンライン職業相談利用規約" in label and "初版" in label
-    assert page.find("a", href="/abashiri/terms/")
+    assert page.find("a", href="/abashiri/terms/initial/")  # exactly the version shown
 
 
 def test_slot_list_follows_the_rules(app, seeker, clock):
