@@ -47,9 +47,12 @@ class QueueRow:
 
 def queue(db: Session, office: Office, status: str | None, day: datetime.date | None) -> list[QueueRow]:
     """The office's requests, new ("requested") first, then newest first; filtered by status and day."""
-    q = (select(BookingRequest, Appointment).outerjoin(Appointment, Appointment.request_id == BookingRequest.id)
-         .where(BookingRequest.office_slug == office.slug)
-         .options(selectinload(BookingRequest.slots)))
+    # Columns, not ORM objects: building 500 requests, appointments and slots as objects cost more
+    # than the query itself at millions of rows (bench/bench_staff.py).
+    q = (select(BookingRequest.id, BookingRequest.reference, BookingRequest.status, BookingRequest.created_at,
+                BookingRequest.name, Appointment.starts_at)
+         .outerjoin(Appointment, Appointment.request_id == BookingRequest.id)
+         .where(BookingRequest.office_slug == office.slug))
     if status:
         q = q.where(BookingRequest.status == status)
     if day:
@@ -58,12 +61,19 @@ def queue(db: Session, office: Office, status: str | None, day: datetime.date | 
                               PreferredSlot.starts_at < hi)
         q = q.where(or_(and_(Appointment.starts_at >= lo, Appointment.starts_at < hi), pref))
     q = q.order_by((BookingRequest.status != sr.REQUESTED), BookingRequest.created_at.desc(), BookingRequest.id.desc())
+    found = db.execute(q.limit(500)).all()
+    first: dict[int, datetime.datetime] = {}
+    for rid, rank, starts_at in db.execute(
+            select(PreferredSlot.request_id, PreferredSlot.rank, PreferredSlot.starts_at)
+            .where(PreferredSlot.request_id.in_([r.id for r in found]))
+            .order_by(PreferredSlot.request_id, PreferredSlot.rank.desc())):
+        first[rid] = starts_at   # the lowest rank comes last
     out = []
-    for req, appt in db.execute(q.limit(500)):
-        wish = slot_label(office, req.slots[0].starts_at) if req.slots else ""
-        out.append(QueueRow(req.reference, req.status, sr.STATUS_LABELS.get(req.status, req.status),
-                            tokyo_text(req.created_at), req.name or "（削除済み）", wish,
-                            slot_label(office, appt.starts_at) if appt else ""))
+    for rid, reference, status_, created_at, name, confirmed in found:
+        wish = slot_label(office, first[rid]) if rid in first else ""
+        out.append(QueueRow(reference, status_, sr.STATUS_LABELS.get(status_, status_),
+                            tokyo_text(created_at), name or "（削除済み）", wish,
+                            slot_label(office, confirmed) if confirmed else ""))
     return out
 
 
