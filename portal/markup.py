@@ -1,35 +1,48 @@
 """Markdown to sanitised HTML, split into sections with stable ids.
 
-Raw HTML in content is escaped by the parser (html=False) and the output is
-cleaned again with nh3, so no script an editor pastes can reach a page.
+The parser is markdown-it-pyrs (markdown-it in Rust, CommonMark) with its raw-HTML rules left
+out, so HTML an editor pastes is shown as text; the output is cleaned again with nh3, so no
+script can reach a page. A document is parsed once into a tree (for headings, ids and lists)
+and rendered once; the HTML is then cut at its h2 headings.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
-
 from functools import cache
 from typing import TYPE_CHECKING
 
 from .errors import ContentError
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
-    from markdown_it.token import Token
+    from markdown_it_pyrs import MarkdownIt, Node
+
+# CommonMark without html_block / html_inline (raw HTML stays text) and without typography.
+_RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
+          "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline"]
+_HEADINGS = {"heading", "lheading"}   # ATX (## x) and setext (x over ---)
+_BLOCKS = {"root", "paragraph", "heading", "lheading", "bullet_list", "ordered_list", "list_item", "blockquote",
+           "code_block", "fence", "hr", "link_reference_definition"}
 
 
 @cache
 def _parser() -> "MarkdownIt":
     # Imported on first use: a build that reuses every office never renders Markdown.
-    from markdown_it import MarkdownIt
+    from markdown_it_pyrs import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md = MarkdownIt("zero")
+    md.enable_many(_RULES)
+    return md
+
+
 _ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "br", "h2", "h3", "h4", "blockquote", "code"}
 _ARTICLE = re.compile(r"第\s*([0-9０-９]+)\s*条")
 _EXPLICIT_ID = re.compile(r"\s*\{#([a-z][a-z0-9-]*)\}\s*$")
 # An item that carries its own label as text: （1）, (1), ①, ・, 第1条, 一. Such lists get no bullet.
 _ITEM_LABEL = re.compile(r"^(?:[（(][0-9０-９一二三四五六七八九十]+[）)]|[①-⑳㉑-㉟]|・|第\s*[0-9０-９]+\s*条|[一二三四五六七八九十]+\s)")
+_LIST_OPEN = re.compile(r"<(ul|ol)(?=[ >])")
+_H2 = re.compile(r"<h2>(.*?)</h2>\n", re.S)
 
 
 @dataclass(frozen=True)
@@ -52,15 +65,7 @@ def _clean(html: str) -> str:
     import nh3
 
     return nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href"}, "ul": {"class"}, "ol": {"class"}},
-                     url_schemes={"http", "https", "mailto", "tel"}, link_rel="noopener noreferrer")
-
-
-def _render(tokens: list[Token]) -> str:
-    return _clean(_parser().renderer.render(tokens, _parser().options, {})).strip()
-
-
-def _plain(tokens: list[Token]) -> str:
-    return "".join(t.content for t in tokens if t.type == "inline")
+                     url_schemes={"http", "https", "mailto", "tel"}, link_rel="noopener noreferrer").strip()
 
 
 def section_label(section_id: str, heading_text: str) -> str:
@@ -71,11 +76,42 @@ def section_label(section_id: str, heading_text: str) -> str:
     return heading_text
 
 
-def _section_id(heading: str, body: list[Token], index: int, explicit: str | None) -> str:
+class _Source:
+    """The document's UTF-8 bytes: the tree's source map counts bytes."""
+
+    def __init__(self, text: str):
+        self.data = text.encode("utf-8")
+
+    def line(self, node: "Node") -> int | str:
+        return self.data[:node.srcmap[0]].count(b"\n") + 1 if node.srcmap else "?"
+
+    def inline(self, node: "Node") -> str:
+        """The raw source of a block's inline content ("" when it holds none)."""
+        kids = node.children
+        if not kids or kids[0].name in _BLOCKS or not kids[0].srcmap or not kids[-1].srcmap:
+            return ""
+        return self.data[kids[0].srcmap[0]:kids[-1].srcmap[1]].decode("utf-8")
+
+
+def _walk(node: "Node", depth: int = 0):
+    """Every node under `node` in document order, with its depth (the root's children are 1)."""
+    yield node, depth
+    for child in node.children:
+        yield from _walk(child, depth + 1)
+
+
+def _first_inline(source: _Source, nodes: list["Node"]) -> str:
+    for top in nodes:
+        for node, _ in _walk(top):
+            if text := source.inline(node):
+                return text
+    return ""
+
+
+def _section_id(heading: str, first_inline: str, index: int, explicit: str | None) -> str:
     if explicit:
         return explicit
     # Terms: 第4条 in the heading (網走) or at the start of the first paragraph (広島).
-    first_inline = next((t.content for t in body if t.type == "inline"), "")
     for text in (heading, first_inline[:12]):
         match = _ARTICLE.search(text)
         if match:
@@ -83,56 +119,72 @@ def _section_id(heading: str, body: list[Token], index: int, explicit: str | Non
     return f"section-{index}"
 
 
-def _mark_labelled_lists(tokens: list[Token]) -> None:
+def _check_headings(source: _Source, root: "Node", path) -> None:
+    level = 1
+    for node, depth in _walk(root):
+        if node.name not in _HEADINGS:
+            continue
+        new, line = node.meta["level"], source.line(node)
+        if new == 1:
+            raise ContentError(path, f"{line}行目", "見出し1（# ）は使えません。題名は office.yaml の title に書きます")
+        if depth > 1:
+            raise ContentError(path, f"{line}行目", "見出しは箇条書きや引用の中には書けません")
+        if new > level + 1:
+            raise ContentError(path, f"{line}行目", f"見出しのレベルが飛んでいます（h{level} の次に h{new}）")
+        level = new
+
+
+def _labelled(source: _Source, root: "Node") -> list[bool]:
+    """For every list in document order: does each of its items start with its own label?"""
+    found = []
+    for node, _ in _walk(root):
+        if node.name in ("bullet_list", "ordered_list"):
+            items = [_first_inline(source, [item]) for item in node.children]
+            found.append(bool(items) and all(_ITEM_LABEL.match(first) for first in items))
+    return found
+
+
+def _mark_lists(html: str, labelled: list[bool]) -> str:
     """Give lists whose every item starts with its own label (（1）, ①, ・) the class `labelled`."""
-    stack: list[tuple[Token, list[bool]]] = []
-    for i, tok in enumerate(tokens):
-        if tok.type in ("bullet_list_open", "ordered_list_open"):
-            stack.append((tok, []))
-        elif tok.type == "list_item_open" and stack:
-            first = next((t.content for t in tokens[i + 1:] if t.type == "inline"), "")
-            stack[-1][1].append(bool(_ITEM_LABEL.match(first)))
-        elif tok.type in ("bullet_list_close", "ordered_list_close") and stack:
-            opener, labels = stack.pop()
-            if labels and all(labels):
-                opener.attrSet("class", "labelled")
+    marks = iter(labelled)
+    return _LIST_OPEN.sub(lambda m: f'<{m.group(1)} class="labelled"' if next(marks, False) else m.group(0), html)
 
 
 def render_document(text: str, path) -> Rendered:
     """Render a Markdown document into a lead and h2 sections; headings must not skip levels."""
     md = _parser()
-    tokens = md.parse(text)
-    _mark_labelled_lists(tokens)
-    groups: list[tuple[list[Token], list[Token]]] = []  # (heading tokens, body tokens)
-    lead: list[Token] = []
-    level, i = 1, 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok.type == "heading_open":
-            new = int(tok.tag[1])
-            line = (tok.map[0] + 1) if tok.map else "?"
-            if new == 1:
-                raise ContentError(path, f"{line}行目", "見出し1（# ）は使えません。題名は office.yaml の title に書きます")
-            if new > level + 1:
-                raise ContentError(path, f"{line}行目", f"見出しのレベルが飛んでいます（h{level} の次に h{new}）")
-            level = new
-            if new == 2:  # heading_open, inline, heading_close start a new section
-                groups.append((tokens[i:i + 3], []))
-                i += 3
-                continue
-        (groups[-1][1] if groups else lead).append(tok)
-        i += 1
+    source = _Source(text)
+    root = md.tree(text)
+    _check_headings(source, root, path)
+    # {#id} at the end of an h2 names its section and is cut from the text (from the end backwards).
+    headings = [n for n in root.children if n.name in _HEADINGS and n.meta["level"] == 2]
+    explicit: dict[int, str] = {}
+    data = source.data
+    for index in reversed(range(len(headings))):
+        kids = headings[index].children
+        if not kids or not kids[-1].srcmap:
+            continue
+        start, end = kids[0].srcmap[0], kids[-1].srcmap[1]
+        match = _EXPLICIT_ID.search(data[start:end].decode("utf-8"))
+        if match:
+            explicit[index] = match.group(1)
+            data = data[:start] + data[start:end].decode("utf-8")[:match.start()].encode("utf-8") + data[end:]
+    if explicit:
+        text = data.decode("utf-8")
+        source = _Source(text)
+        root = md.tree(text)
+    html = _mark_lists(md.render(text), _labelled(source, root))
+    parts = _H2.split(html)  # lead, heading 1, body 1, heading 2, body 2, …
+    tops = root.children
+    starts = [i for i, n in enumerate(tops) if n.name in _HEADINGS and n.meta["level"] == 2]
     sections, seen = [], set()
-    for index, (heading, body) in enumerate(groups, 1):
-        inline = heading[1]
-        explicit = _EXPLICIT_ID.search(inline.content)
-        if explicit:
-            inline.content = _EXPLICIT_ID.sub("", inline.content)
-            inline.children = md.parseInline(inline.content)[0].children
-        sid = _section_id(inline.content, body, index, explicit.group(1) if explicit else None)
+    for index, at in enumerate(starts):
+        heading = tops[at]
+        body = tops[at + 1:starts[index + 1] if index + 1 < len(starts) else len(tops)]
+        heading_text = source.inline(heading)
+        sid = _section_id(heading_text, _first_inline(source, body), index + 1, explicit.get(index))
         if sid in seen:
-            raise ContentError(path, f"見出し「{inline.content}」", f"id「{sid}」が重複しています")
+            raise ContentError(path, f"見出し「{heading_text}」", f"id「{sid}」が重複しています")
         seen.add(sid)
-        heading_html = _clean(md.renderer.renderInline(inline.children, md.options, {})).strip()
-        sections.append(Section(sid, heading_html, inline.content, _render(body)))
-    return Rendered(lead=_render(lead), sections=tuple(sections))
+        sections.append(Section(sid, _clean(parts[1 + 2 * index]), heading_text, _clean(parts[2 + 2 * index])))
+    return Rendered(lead=_clean(parts[0]), sections=tuple(sections))

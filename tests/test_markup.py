@@ -55,3 +55,24 @@ def test_duplicate_ids_refused():
 def test_lists_carrying_their_own_labels_get_no_bullets(source, labelled):
     html = render_document(source, "t.md").lead
     assert ('class="labelled"' in html) is labelled
+
+
+def test_setext_headings_are_sections_too():
+    doc = render_document("見出し\n---\n\nx\n\n附則 {#fusoku}\n---\n\ny\n", "t.md")
+    assert [(s.id, s.heading) for s in doc.sections] == [("section-1", "見出し"), ("fusoku", "附則")]
+
+
+@pytest.mark.parametrize("source, line", [("- ## 箇条書きの中\n", 1), ("本文\n\n> 引用\n>\n> ## 引用の中\n", 5)])
+def test_heading_inside_a_list_or_quote_is_refused_with_its_line(source, line):
+    with pytest.raises(ContentError, match=f"{line}行目.*箇条書きや引用の中"):
+        render_document(source, "t.md")
+
+
+def test_reference_links_resolve_across_sections():
+    doc = render_document("## 一\n\n[窓口][w]\n\n## 二\n\n[w]: https://example.jp/\n", "t.md")
+    assert 'href="https://example.jp/"' in doc.sections[0].body
+
+
+def test_identical_headings_are_kept_apart():
+    doc = render_document("## 同じ\n\nいち\n\n## 同じ\n\nに\n", "t.md")
+    assert [s.body for s in doc.sections] == ["<p>いち</p>", "<p>に</p>"]
