@@ -61,11 +61,16 @@ class Rendered:
     sections: tuple[Section, ...]
 
 
-def _clean(html: str) -> str:
+@cache
+def _cleaner():
     import nh3
 
-    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href"}, "ul": {"class"}, "ol": {"class"}},
-                     url_schemes={"http", "https", "mailto", "tel"}, link_rel="noopener noreferrer").strip()
+    return nh3.Cleaner(tags=_ALLOWED_TAGS, attributes={"a": {"href"}, "ul": {"class"}, "ol": {"class"}},
+                       url_schemes={"http", "https", "mailto", "tel"}, link_rel="noopener noreferrer")
+
+
+def _clean(html: str) -> str:
+    return _cleaner().clean(html).strip()
 
 
 def section_label(section_id: str, heading_text: str) -> str:
@@ -93,18 +98,14 @@ class _Source:
         return self.data[kids[0].srcmap[0]:kids[-1].srcmap[1]].decode("utf-8")
 
 
-def _walk(node: "Node", depth: int = 0):
-    """Every node under `node` in document order, with its depth (the root's children are 1)."""
-    yield node, depth
-    for child in node.children:
-        yield from _walk(child, depth + 1)
-
-
 def _first_inline(source: _Source, nodes: list["Node"]) -> str:
-    for top in nodes:
-        for node, _ in _walk(top):
-            if text := source.inline(node):
-                return text
+    """The raw inline source of the first paragraph, heading or tight list item among `nodes`."""
+    stack = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        if text := source.inline(node):
+            return text
+        stack.extend(reversed(node.children))
     return ""
 
 
@@ -119,29 +120,31 @@ def _section_id(heading: str, first_inline: str, index: int, explicit: str | Non
     return f"section-{index}"
 
 
-def _check_headings(source: _Source, root: "Node", path) -> None:
+def _survey(source: _Source, root: "Node", path) -> list[bool]:
+    """Check the headings (no h1, no skipped level, none inside a list or quote) in one pass and
+    say, for every list in document order, whether each of its items starts with its own label."""
+    labelled: list[bool] = []
     level = 1
-    for node, depth in _walk(root):
-        if node.name not in _HEADINGS:
+    stack = [(child, 1) for child in reversed(root.children)]
+    while stack:
+        node, depth = stack.pop()
+        name = node.name
+        if name in _HEADINGS:
+            new, line = node.meta["level"], source.line(node)
+            if new == 1:
+                raise ContentError(path, f"{line}行目", "見出し1（# ）は使えません。題名は office.yaml の title に書きます")
+            if depth > 1:
+                raise ContentError(path, f"{line}行目", "見出しは箇条書きや引用の中には書けません")
+            if new > level + 1:
+                raise ContentError(path, f"{line}行目", f"見出しのレベルが飛んでいます（h{level} の次に h{new}）")
+            level = new
             continue
-        new, line = node.meta["level"], source.line(node)
-        if new == 1:
-            raise ContentError(path, f"{line}行目", "見出し1（# ）は使えません。題名は office.yaml の title に書きます")
-        if depth > 1:
-            raise ContentError(path, f"{line}行目", "見出しは箇条書きや引用の中には書けません")
-        if new > level + 1:
-            raise ContentError(path, f"{line}行目", f"見出しのレベルが飛んでいます（h{level} の次に h{new}）")
-        level = new
-
-
-def _labelled(source: _Source, root: "Node") -> list[bool]:
-    """For every list in document order: does each of its items start with its own label?"""
-    found = []
-    for node, _ in _walk(root):
-        if node.name in ("bullet_list", "ordered_list"):
+        if name in ("bullet_list", "ordered_list"):
             items = [_first_inline(source, [item]) for item in node.children]
-            found.append(bool(items) and all(_ITEM_LABEL.match(first) for first in items))
-    return found
+            labelled.append(bool(items) and all(_ITEM_LABEL.match(first) for first in items))
+        if name in _BLOCKS:
+            stack.extend((child, depth + 1) for child in reversed(node.children))
+    return labelled
 
 
 def _mark_lists(html: str, labelled: list[bool]) -> str:
@@ -155,7 +158,7 @@ def render_document(text: str, path) -> Rendered:
     md = _parser()
     source = _Source(text)
     root = md.tree(text)
-    _check_headings(source, root, path)
+    labelled = _survey(source, root, path)
     # {#id} at the end of an h2 names its section and is cut from the text (from the end backwards).
     headings = [n for n in root.children if n.name in _HEADINGS and n.meta["level"] == 2]
     explicit: dict[int, str] = {}
@@ -173,7 +176,7 @@ def render_document(text: str, path) -> Rendered:
         text = data.decode("utf-8")
         source = _Source(text)
         root = md.tree(text)
-    html = _mark_lists(md.render(text), _labelled(source, root))
+    html = _mark_lists(md.render(text), labelled)
     parts = _H2.split(html)  # lead, heading 1, body 1, heading 2, body 2, …
     tops = root.children
     starts = [i for i, n in enumerate(tops) if n.name in _HEADINGS and n.meta["level"] == 2]
