@@ -10,7 +10,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -58,7 +58,7 @@ _STORED: set[tuple[str, str]] = set()
 
 
 def _store_terms(db: Session, terms: TermsShown, now: datetime.datetime) -> None:
-    key = (str(db.get_bind().url), terms.sha256)
+    key = (db.get_bind().url, terms.sha256)
     if key in _STORED:
         return
     if db.get(TermsVersion, terms.sha256) is None:
@@ -84,23 +84,12 @@ def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256
     _store_terms(db, current, now)
     for _attempt in range(5):
         reference = new_reference()
-        req = BookingRequest(
-            reference=reference, office_slug=office_slug, status="requested", created_at=now,
-            name=answers.name, kana=answers.kana,
-            seeker_number=answers.seeker_number, seeker_number_typed=answers.seeker_number_typed,
-            phone=answers.phone, phone_typed=answers.phone_typed, email=answers.email,
-            companions=",".join(answers.companions), companion_note=answers.companion_note,
-            eligibility=",".join(answers.eligibility), submission_key=answers.submission_key,
-            slots=[PreferredSlot(rank=i, starts_at=s) for i, s in enumerate(answers.slots, 1)],
-            consent=Consent(terms_sha256=current.sha256, revision_label=current.revision_label,
-                            statement=current.statement, agreed_at=now),
-        )
-        db.add(req)
         try:
+            _insert_request(db, reference, office_slug, answers, current, now)
             db.commit()
         except IntegrityError:
             db.rollback()
-            _STORED.discard((str(db.get_bind().url), current.sha256))
+            _STORED.discard((db.get_bind().url, current.sha256))
             earlier = _already_submitted(db, office_slug, answers.submission_key)
             if earlier:  # the same page submitted twice at the same moment
                 return earlier
@@ -109,6 +98,33 @@ def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256
         log.info("booking request stored: office=%s reference=%s", office_slug, reference)
         return reference
     raise RuntimeError("could not find a free reference")
+
+
+# Plain inserts of the three rows (a request, its slots, its consent) in the caller's transaction:
+# the ORM's unit of work (objects, relationship cascades, dependency sort at flush) cost more than
+# the durable commit itself on every submission. Statements are built once and compiled once.
+_INSERT_REQUEST = insert(BookingRequest.__table__)
+_INSERT_SLOTS = insert(PreferredSlot.__table__)
+_INSERT_CONSENT = insert(Consent.__table__)
+
+
+def _insert_request(db: Session, reference: str, office_slug: str, answers: Answers,
+                    current: TermsShown, now: datetime.datetime) -> None:
+    conn = db.connection()
+    request_id = conn.execute(_INSERT_REQUEST, {
+        "reference": reference, "office_slug": office_slug, "status": "requested", "created_at": now,
+        "name": answers.name, "kana": answers.kana,
+        "seeker_number": answers.seeker_number, "seeker_number_typed": answers.seeker_number_typed,
+        "phone": answers.phone, "phone_typed": answers.phone_typed, "email": answers.email,
+        "companions": ",".join(answers.companions), "companion_note": answers.companion_note,
+        "eligibility": ",".join(answers.eligibility), "submission_key": answers.submission_key,
+    }).inserted_primary_key[0]
+    if answers.slots:
+        conn.execute(_INSERT_SLOTS, [{"request_id": request_id, "rank": i, "starts_at": s}
+                                     for i, s in enumerate(answers.slots, 1)])
+    conn.execute(_INSERT_CONSENT, {"request_id": request_id, "terms_sha256": current.sha256,
+                                   "revision_label": current.revision_label,
+                                   "statement": current.statement, "agreed_at": now})
 
 
 def _already_submitted(db: Session, office_slug: str, key: str | None) -> str | None:
