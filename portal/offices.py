@@ -18,13 +18,13 @@ from pydantic import ValidationError
 
 from . import eras
 from .errors import ContentError, ContentErrors, display_path
+from .folders import OFFICE_FILE, office_folders
 from .markup import Rendered, render_document
 from .placeholders import expand, facts
 from .rules import SlotPolicy, Window
 from .schema import WEEKDAYS, OfficeConfig, Revision, SiteConfig, TermsVersionFile
 from .yamlfile import load_yaml
 
-OFFICE_FILE = "office.yaml"
 SITE_FILE = "site.yaml"
 LOCK_FILE = "terms-lock.json"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -275,23 +275,6 @@ def load_site(content: Path) -> SiteConfig:
         return SiteConfig.model_validate(data if data is not None else {})
     except ValidationError as exc:
         raise ContentErrors(validation_errors(path, exc, SiteConfig)) from None
-
-
-def office_folders(content: Path, only: list[str] | None = None) -> list[Path]:
-    """The office folders under content/, sorted; `only` restricts and checks the slugs."""
-    if not content.is_dir():
-        raise ContentErrors([ContentError(content, None, "コンテンツのフォルダーがありません")])
-    folders = sorted(p for p in content.iterdir() if p.is_dir() and (p / OFFICE_FILE).exists())
-    if only:
-        known = {p.name for p in folders}
-        missing = [s for s in only if s not in known]
-        if missing:
-            raise ContentErrors([ContentError(content / s, None, "その事業所のフォルダー（office.yaml）がありません")
-                                 for s in missing])
-        folders = [p for p in folders if p.name in set(only)]
-    if not folders:
-        raise ContentErrors([ContentError(content, None, "事業所のフォルダー（<名前>/office.yaml）が1つもありません")])
-    return folders
 
 
 def load_offices(content: Path, only: list[str] | None = None, today: dt.date | None = None) -> list[Office]:

@@ -1,24 +1,29 @@
-"""The build as a pipeline: load and validate everything, render everything, then write."""
+"""The build as a pipeline: load and validate everything, render everything, then write.
+
+Only the manifest, hashing and file listing are imported up front: a build that finds nothing
+changed answers without loading the schema, the Markdown parser or the templates.
+"""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ContentErrors
-from ..offices import Office, load_folders, load_site, lock_text, office_folders, write_lock
+from ..folders import office_folders
 from ..rules import TOKYO
-from ..schema import SiteConfig
 from . import manifest
-from .context import OfficeView, public_url_warning
-from .output import WriteStats, write_site
-from .site import TEMPLATES, asset_files, environment, index_page, index_row, office_pages
+from .output import WriteStats, existing_files, write_site
 
-DEFAULT_PDF_CACHE = Path(__file__).resolve().parents[2] / ".cache" / "pdf"
+if TYPE_CHECKING:
+    from ..offices import Office
+    from ..schema import SiteConfig
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "templates"
+DEFAULT_PDF_CACHE = ROOT / ".cache" / "pdf"
 
 
 def tokyo_today() -> dt.date:
@@ -40,9 +45,14 @@ class RenderedOffice:
     office: Office | None     # kept only when the PDFs need it
 
 
-def _render_offices(folders: list[Path], day: dt.date, site: SiteConfig, templates: Path,
+def _render_offices(folders: list[Path], day: dt.date, site: SiteConfig, templates: Path, key: str,
                     inputs: dict[str, str], keep_objects: bool) -> list[RenderedOffice] | ContentErrors:
     """Load, validate and render some offices; errors are returned, not raised, to cross processes."""
+    import dataclasses
+
+    from ..offices import load_folders, lock_text
+    from .site import environment, index_row, office_pages
+
     try:
         offices = load_folders(folders, day)
     except ContentErrors as exc:
@@ -51,24 +61,30 @@ def _render_offices(folders: list[Path], day: dt.date, site: SiteConfig, templat
     done = []
     for office in offices:
         pages = office_pages(env, site, office)
-        entry = manifest.Entry(inputs[office.slug], sorted(pages), dataclasses.asdict(index_row(office)),
+        entry = manifest.Entry(key, inputs[office.slug], sorted(pages), dataclasses.asdict(index_row(office)),
                                list(office.warnings))
         done.append(RenderedOffice(office.slug, office.folder, pages, entry, lock_text(office),
                                    office if keep_objects else None))
     return done
 
 
-def _render_parallel(folders: list[Path], day: dt.date, site: SiteConfig, templates: Path,
+def _render_parallel(folders: list[Path], day: dt.date, site: SiteConfig, templates: Path, key: str,
                      inputs: dict[str, str], keep_objects: bool, processes: int) -> list[RenderedOffice]:
     """Render offices on up to `processes` cores; every office's errors are gathered before raising."""
+    if not folders:
+        return []
     if processes < 2 or len(folders) < PARALLEL_FROM:
-        results = [_render_offices(folders, day, site, templates, inputs, keep_objects)]
+        results = [_render_offices(folders, day, site, templates, key, inputs, keep_objects)]
     else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         chunks = [folders[i::processes] for i in range(processes)]
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(processes, mp_context=context) as pool:
             results = list(pool.map(_render_offices, chunks, [day] * processes, [site] * processes,
-                                    [templates] * processes, [inputs] * processes, [keep_objects] * processes))
+                                    [templates] * processes, [key] * processes, [inputs] * processes,
+                                    [keep_objects] * processes))
     errors = [e for r in results if isinstance(r, ContentErrors) for e in r.errors]
     if errors:
         raise ContentErrors(sorted(errors, key=lambda e: e.path))
@@ -88,6 +104,14 @@ class BuildReport:
     reused: tuple[str, ...] = ()   # offices unchanged since the last build, left as they were
 
 
+def _nothing_to_do(previous: manifest.Manifest, entries: dict[str, manifest.Entry], key: str,
+                   present: set[str]) -> bool:
+    """True when the output folder (holding `present`) already is what this build would write."""
+    if previous.key != key or set(previous.offices) != set(entries):
+        return False
+    return present == set(previous.site_files).union(*(e.files for e in entries.values()))
+
+
 def build(content: Path, out: Path, only: list[str] | None = None, templates: Path = TEMPLATES, *,
           today: dt.date | None = None, pdf: bool = True, pdf_cache: Path | None = DEFAULT_PDF_CACHE,
           processes: int = 2, incremental: bool = True) -> BuildReport:
@@ -95,29 +119,55 @@ def build(content: Path, out: Path, only: list[str] | None = None, templates: Pa
 
     Raises before writing anything on any error. Offices whose folder, the templates, the code
     and the settings are unchanged since the last build into `out` are reused as they are
-    (`incremental=False` rebuilds everything). `pdf_cache=None` renders every PDF afresh.
+    (`incremental=False` rebuilds everything). With `only`, the other offices already in `out`
+    stay as they are, on the front page too. `pdf_cache=None` renders every PDF afresh.
     """
     started = time.perf_counter()
-    site = load_site(content)
     folders = office_folders(content, only)
     day = today or tokyo_today()
     key = manifest.global_key(templates, content, day.isoformat(), f"pdf={pdf}")
-    previous = manifest.read(out) if incremental else manifest.Manifest()
+    previous = manifest.read(out)
+    present = existing_files(out)
     inputs = {f.name: manifest.folder_hash(f) for f in folders}
-    reused = {f.name: e for f in folders if (e := manifest.reusable(previous, key, f.name, inputs[f.name], out))}
+    named = {f.name for f in folders}
+    # --office: offices not named keep their output, as long as their folder is still there.
+    entries = {slug: e for slug, e in previous.offices.items()
+               if only and slug not in named and (content / slug).is_dir()}
+    carried = frozenset(entries)
+    reused = {f.name: e for f in folders if incremental
+              and (e := manifest.reusable(previous, key, f.name, inputs[f.name], present))}
+    entries.update(reused)
     todo = [f for f in folders if f.name not in reused]
+    if not todo and _nothing_to_do(previous, entries, key, present):
+        warnings = [w for slug in sorted(entries) for w in entries[slug].warnings] + previous.warnings
+        files = len(previous.site_files) + sum(len(e.files) for e in entries.values())
+        return BuildReport(tuple(sorted(named)), files, WriteStats(0, files, 0), tuple(warnings),
+                           time.perf_counter() - started, reused=tuple(sorted(reused)))
+    return _build(content, out, templates, day, pdf, pdf_cache, processes, key, entries, carried, todo,
+                  {f.name: inputs[f.name] for f in todo}, present, started)
+
+
+def _build(content: Path, out: Path, templates: Path, day: dt.date, pdf: bool, pdf_cache: Path | None,
+           processes: int, key: str, entries: dict[str, manifest.Entry], carried: frozenset[str],
+           todo: list[Path], inputs: dict[str, str], present: set[str], started: float) -> BuildReport:
+    """Render the offices in `todo`, the front page and the assets, then write what changed."""
+    from ..offices import load_site, write_lock
+    from .context import OfficeView, public_url_warning
+    from .site import asset_files, environment, index_page
+
+    site = load_site(content)
+    reused = {slug: e for slug, e in entries.items() if slug not in carried}
     env = environment(templates)
-    rendered_offices = _render_parallel(todo, day, site, templates, {f.name: inputs[f.name] for f in todo},
-                                        keep_objects=pdf, processes=processes)
+    rendered_offices = _render_parallel(todo, day, site, templates, key, inputs, keep_objects=pdf, processes=processes)
     offices = [r.office for r in rendered_offices if r.office is not None]
     files: dict[str, bytes] = {}
-    entries = dict(reused)
+    entries = dict(entries)
     for r in rendered_offices:
         files.update(r.pages)
         entries[r.slug] = r.entry
-    warnings = [w for slug in sorted(entries) for w in entries[slug].warnings]
-    if pdf and (problem := public_url_warning(site)):
-        warnings.append(problem)
+    site_warnings = [problem] if pdf and (problem := public_url_warning(site)) else []
+    warnings = [w for slug in sorted(entries) if slug not in carried for w in entries[slug].warnings]
+    warnings += site_warnings
     rendered = cached = 0
     sizes: dict[str, float] = {}
     if pdf and offices:
@@ -129,11 +179,14 @@ def build(content: Path, out: Path, only: list[str] | None = None, templates: Pa
             entries[rel.split("/", 1)[0]].files.append(rel)
         warnings.extend(report.warnings)
         rendered, cached, sizes = report.rendered, report.cached, report.back_sizes
-    files["index.html"] = index_page(env, site, [OfficeView(**entries[slug].index) for slug in sorted(entries)])
-    files.update(asset_files(templates))
-    keep = frozenset(rel for entry in reused.values() for rel in entry.files)
-    stats = write_site(out, files, keep, manifest.dump(manifest.Manifest(key, entries)))
+    site_files = {"index.html": index_page(env, site, [OfficeView(**entries[slug].index) for slug in sorted(entries)])}
+    site_files.update(asset_files(templates))
+    files.update(site_files)
+    keep = frozenset(rel for entry in (entries[slug] for slug in (*reused, *carried)) for rel in entry.files)
+    stats = write_site(out, files, keep, manifest.dump(manifest.Manifest(key, entries, list(site_files), site_warnings)),
+                       present)
     for r in rendered_offices:  # only now: a version counts as published once its pages are out
         write_lock(r.folder, r.lock)
-    return BuildReport(tuple(sorted(entries)), len(files) + len(keep), stats, tuple(warnings),
+    built = tuple(sorted(set(entries) - carried))
+    return BuildReport(built, len(files) + len(keep), stats, tuple(warnings),
                        time.perf_counter() - started, rendered, cached, sizes, tuple(sorted(reused)))

@@ -1,8 +1,10 @@
 """The build manifest: what each office's output was built from, so unchanged offices are skipped.
 
 Stored as JSON in the output folder's marker file. An office is reused when the global key
-(templates, code, site.yaml, build day, PDF setting) and the office folder's own bytes are what
-they were at the last successful build, and its output files are all still there.
+(templates, code, site.yaml, build day, PDF setting) it was built with and the office folder's
+own bytes are what they are now, and its output files are all still there. The site-wide files
+(front page, assets) and warnings are recorded too, so a build with nothing to do can say so
+without loading any content.
 """
 from __future__ import annotations
 
@@ -14,12 +16,13 @@ from pathlib import Path
 
 from .output import MARKER
 
-VERSION = 1
+VERSION = 2
 PACKAGE = Path(__file__).resolve().parents[1]
 
 
 @dataclass
 class Entry:
+    key: str                # the global key the office was built with
     inputs: str
     files: list[str]
     index: dict             # the office's row on the front page (OfficeView fields)
@@ -30,6 +33,8 @@ class Entry:
 class Manifest:
     key: str = ""
     offices: dict[str, Entry] = field(default_factory=dict)
+    site_files: list[str] = field(default_factory=list)   # front page and assets
+    warnings: list[str] = field(default_factory=list)     # site-wide ones (site.yaml)
 
 
 # The parts of the package and of templates/ that the static build reads (not the web app's).
@@ -45,12 +50,14 @@ def _hash_tree(digest, root: Path, pattern: str = "**/*") -> None:
 def folder_hash(folder: Path) -> str:
     """SHA-256 of every file of an office folder, names included."""
     digest = hashlib.sha256()
+    top = os.fspath(folder)
+    cut = len(top) + 1
     files = []
-    for root, _, names in os.walk(folder):  # os.walk: a no-change rebuild hashes thousands of files
+    for root, _, names in os.walk(top):  # os.walk: a no-change rebuild hashes thousands of files
         files += [os.path.join(root, n) for n in names]
     for path in sorted(files):
         with open(path, "rb") as handle:
-            digest.update(os.path.relpath(path, folder).encode() + b"\0" + handle.read() + b"\0")
+            digest.update(path[cut:].encode() + b"\0" + handle.read() + b"\0")
     return digest.hexdigest()
 
 
@@ -72,7 +79,8 @@ def read(out: Path) -> Manifest:
         data = json.loads((out / MARKER).read_text(encoding="utf-8"))
         if data.get("version") != VERSION:
             return Manifest()
-        return Manifest(data["key"], {slug: Entry(**e) for slug, e in data["offices"].items()})
+        return Manifest(data["key"], {slug: Entry(**e) for slug, e in data["offices"].items()},
+                        list(data["site_files"]), list(data["warnings"]))
     except (OSError, ValueError, KeyError, TypeError):
         return Manifest()
 
@@ -80,13 +88,17 @@ def read(out: Path) -> Manifest:
 def dump(manifest: Manifest) -> str:
     """The manifest as the JSON the marker file holds (sorted, so it is deterministic)."""
     return json.dumps({"version": VERSION, "key": manifest.key,
-                       "offices": {s: vars(e) for s, e in sorted(manifest.offices.items())}},
+                       "offices": {s: vars(e) for s, e in sorted(manifest.offices.items())},
+                       "site_files": sorted(manifest.site_files), "warnings": manifest.warnings},
                       ensure_ascii=False, sort_keys=True, indent=1) + "\n"
 
 
-def reusable(manifest: Manifest, key: str, slug: str, inputs: str, out: Path) -> Entry | None:
-    """The previous entry of an office whose output can stay as it is, else None."""
+def reusable(manifest: Manifest, key: str, slug: str, inputs: str, present: set[str]) -> Entry | None:
+    """The previous entry of an office whose output can stay as it is, else None.
+
+    `present` holds the files now in the output folder (output.existing_files).
+    """
     entry = manifest.offices.get(slug)
-    if manifest.key != key or entry is None or entry.inputs != inputs:
+    if entry is None or entry.key != key or entry.inputs != inputs:
         return None
-    return entry if all((out / rel).is_file() for rel in entry.files) else None
+    return entry if present.issuperset(entry.files) else None

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from portal.publish.build import build
@@ -22,6 +24,56 @@ def test_second_build_reuses_every_office(content, tmp_path):
     second = build(content, out, today=DAY, pdf=False)
     assert second.reused == ("abashiri", "mothers-hiroshima")
     assert second.stats.written == 0 and second.files == first.files
+
+
+def test_nothing_changed_loads_nothing_and_writes_nothing(content, tmp_path):
+    out = tmp_path / "site"
+    build(content, out, today=DAY, pdf=False)
+    before = snapshot(out)
+    code = ("import sys, datetime; from pathlib import Path; from portal.publish.build import build; "
+            "r = build(Path(sys.argv[1]), Path(sys.argv[2]), today=datetime.date(2026, 11, 24), pdf=False); "
+            "print(r.stats.written, r.reused, sorted(m for m in ('portal.schema', 'portal.markup', 'jinja2', "
+            "'pydantic') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code, str(content), str(out)], capture_output=True, text=True,
+                            check=True, cwd=Path(__file__).resolve().parents[2])
+    assert result.stdout.strip() == "0 ('abashiri', 'mothers-hiroshima') []"
+    assert snapshot(out) == before
+
+
+def test_stray_or_missing_site_file_is_noticed_when_nothing_else_changed(content, tmp_path):
+    out = tmp_path / "site"
+    first = build(content, out, today=DAY, pdf=False)
+    (out / "stray.html").write_text("x", encoding="utf-8")
+    (out / "index.html").unlink()
+    report = build(content, out, today=DAY, pdf=False)
+    assert report.stats.removed == 1 and report.stats.written == 1
+    assert not (out / "stray.html").exists() and (out / "index.html").exists()
+    assert report.files == first.files
+
+
+def test_warnings_are_repeated_by_a_build_with_nothing_to_do(content, tmp_path):
+    out = tmp_path / "site"
+    first = build(content, out, today=DAY, pdf=False)
+    assert first.warnings and build(content, out, today=DAY, pdf=False).warnings == first.warnings
+
+
+def test_office_option_keeps_the_other_offices_until_their_folder_goes(content, tmp_path):
+    out = tmp_path / "site"
+    build(content, out, today=DAY, pdf=False)
+    report = build(content, out, ["abashiri"], today=DAY, pdf=False, incremental=False)
+    assert report.offices == ("abashiri",) and (out / "mothers-hiroshima/index.html").exists()
+    shutil.rmtree(content / "mothers-hiroshima")
+    build(content, out, ["abashiri"], today=DAY, pdf=False)
+    assert not (out / "mothers-hiroshima").exists()
+    assert "mothers-hiroshima/" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_office_kept_from_an_older_build_is_rebuilt_by_the_next_full_build(content, tmp_path):
+    out = tmp_path / "site"
+    build(content, out, today=DAY, pdf=False)
+    build(content, out, ["abashiri"], today=DAY + dt.timedelta(days=1), pdf=False)
+    report = build(content, out, today=DAY + dt.timedelta(days=1), pdf=False)
+    assert report.reused == ("abashiri",)
 
 
 def test_changed_office_alone_is_rebuilt_and_output_matches_a_clean_build(content, tmp_path):

@@ -120,11 +120,20 @@ def test_nothing_changed_rewrites_nothing(tmp_path):
     assert "(0 written," in result.stdout
 
 
-def test_office_subset_and_stale_files_removed(tmp_path):
+def test_office_option_rebuilds_one_office_and_leaves_the_others(tmp_path):
     out = tmp_path / "site"
     assert run_build("--out", out, *NO_PDF).returncode == 0
-    result = run_build("--out", out, "--office", "abashiri", *NO_PDF)
-    assert result.returncode == 0
+    before = (out / "mothers-hiroshima/index.html").read_bytes()
+    result = run_build("--out", out, "--office", "abashiri", "--no-incremental", *NO_PDF)
+    assert result.returncode == 0 and "built 1 office(s) (abashiri;" in result.stdout
+    assert (out / "abashiri/index.html").exists()
+    assert (out / "mothers-hiroshima/index.html").read_bytes() == before
+    assert "mothers-hiroshima/" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_office_option_into_a_new_folder_builds_that_office_alone(tmp_path):
+    out = tmp_path / "site"
+    assert run_build("--out", out, "--office", "abashiri", *NO_PDF).returncode == 0
     assert (out / "abashiri/index.html").exists() and not (out / "mothers-hiroshima").exists()
 
 
