@@ -153,7 +153,7 @@ def _build(content: Path, out: Path, templates: Path, day: dt.date, pdf: bool, p
     """Render the offices in `todo`, the front page and the assets, then write what changed."""
     from ..offices import load_site, write_lock
     from .context import OfficeView, public_url_warning
-    from .site import asset_files, environment, index_page
+    from .site import environment, site_files
 
     site = load_site(content)
     reused = {slug: e for slug, e in entries.items() if slug not in carried}
@@ -179,11 +179,10 @@ def _build(content: Path, out: Path, templates: Path, day: dt.date, pdf: bool, p
             entries[rel.split("/", 1)[0]].files.append(rel)
         warnings.extend(report.warnings)
         rendered, cached, sizes = report.rendered, report.cached, report.back_sizes
-    site_files = {"index.html": index_page(env, site, [OfficeView(**entries[slug].index) for slug in sorted(entries)])}
-    site_files.update(asset_files(templates))
-    files.update(site_files)
+    common = site_files(env, site, [OfficeView(**entries[slug].index) for slug in sorted(entries)], templates)
+    files.update(common)
     keep = frozenset(rel for entry in (entries[slug] for slug in (*reused, *carried)) for rel in entry.files)
-    stats = write_site(out, files, keep, manifest.dump(manifest.Manifest(key, entries, list(site_files), site_warnings)),
+    stats = write_site(out, files, keep, manifest.dump(manifest.Manifest(key, entries, list(common), site_warnings)),
                        present)
     for r in rendered_offices:  # only now: a version counts as published once its pages are out
         write_lock(r.folder, r.lock)

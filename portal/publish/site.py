@@ -1,6 +1,7 @@
 """The static site: every page rendered in memory from loaded offices, nothing written here."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
@@ -93,15 +94,27 @@ def asset_files(templates: Path = TEMPLATES) -> dict[str, bytes]:
     return {f"assets/{a.name}": a.read_bytes() for a in sorted((templates / "assets").glob("*.css"))}
 
 
+def site_files(env: Environment, site: SiteConfig, rows: list[OfficeView], templates: Path = TEMPLATES) -> dict[str, bytes]:
+    """The files not of one office: front page, accessibility policy, stylesheets.
+
+    `rows` are the offices' front-page rows (index_row), hrefs relative to the site root.
+    """
+    one_down = [dataclasses.replace(r, href=f"../{r.href}", terms_href=f"../{r.terms_href}") for r in rows]
+    files = {
+        "index.html": index_page(env, site, rows),
+        "accessibility/index.html": _render(
+            env, "site/accessibility.html",
+            page=_page(site, f"アクセシビリティ方針｜{site.title}", 1, [("アクセシビリティ方針", None)]),
+            offices=one_down),
+    }
+    files.update(asset_files(templates))
+    return files
+
+
 def site_pages(site: SiteConfig, offices: list[Office], templates: Path = TEMPLATES) -> dict[str, bytes]:
     """Every file of the static site (pages and assets), keyed by relative path."""
     env = environment(templates)
-    files = {"index.html": index_page(env, site, [index_row(o) for o in offices])}
+    files = site_files(env, site, [index_row(o) for o in offices], templates)
     for office in offices:
         files.update(office_pages(env, site, office))
-    files["accessibility/index.html"] = _render(
-        env, "site/accessibility.html",
-        page=_page(site, f"アクセシビリティ方針｜{site.title}", 1, [("アクセシビリティ方針", None)]),
-        offices=[office_view(o, href=f"../{o.slug}/", terms_href=f"../{o.slug}/terms/") for o in offices])
-    files.update(asset_files(templates))
     return files
