@@ -60,7 +60,7 @@ def _render_offices(folders: list[Path], day: dt.date, site: SiteConfig, templat
     env = environment(templates)
     done = []
     for office in offices:
-        pages = office_pages(env, site, office)
+        pages = office_pages(env, site, office, pdfs=keep_objects)
         entry = manifest.Entry(key, inputs[office.slug], sorted(pages), dataclasses.asdict(index_row(office)),
                                list(office.warnings))
         done.append(RenderedOffice(office.slug, office.folder, pages, entry, lock_text(office),

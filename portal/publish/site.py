@@ -36,18 +36,22 @@ def _page(site: SiteConfig, title: str, depth: int, trail: list[tuple[str, int |
     return Page(title, "../" * depth, site.title, tuple(crumbs))
 
 
-def office_pages(env: Environment, site: SiteConfig, office: Office) -> dict[str, bytes]:
-    """Every page of one office, keyed by path relative to the site root."""
+def office_pages(env: Environment, site: SiteConfig, office: Office, pdfs: bool = False) -> dict[str, bytes]:
+    """Every page of one office, keyed by path relative to the site root.
+
+    `pdfs`: the build also writes leaflet.pdf and terms.pdf, so the guide and the current
+    terms link to them.
+    """
     slug, name, terms_title = office.slug, office.name, office.config.terms.title
     view = lambda depth: office_view(office, href="../" * depth or "./", terms_href="../" * depth + "terms/")  # noqa: E731
     files = {
         f"{slug}/index.html": _render(
             env, "site/guide.html", page=_page(site, f"{office.config.guide.title}｜{name}", 1, [(name, None)]),
-            doc=doc_view(office, "guide"), office=view(0)),
+            doc=doc_view(office, "guide"), office=view(0), leaflet="leaflet.pdf" if pdfs else None),
         f"{slug}/terms/index.html": _render(
             env, "site/terms.html", page=_page(site, f"{terms_title}｜{name}", 2, [(name, 1), ("利用規約", None)]),
             doc=doc_view(office, "terms"), revisions=revisions_view(office),
-            meta=terms_meta(office, office.current, "../"), office=view(1)),
+            meta=terms_meta(office, office.current, "../"), office=view(1), terms_pdf="../terms.pdf" if pdfs else None),
         f"{slug}/terms/history/index.html": _render(
             env, "site/history.html",
             page=_page(site, f"改訂履歴｜{terms_title}｜{name}", 3, [(name, 1), ("利用規約", 2), ("改訂履歴", None)]),
@@ -58,7 +62,7 @@ def office_pages(env: Environment, site: SiteConfig, office: Office) -> dict[str
         files[f"{slug}/terms/{version.key}/index.html"] = _render(
             env, "site/terms.html", page=_page(site, f"{terms_title}（{version.label}）｜{name}", 3, crumbs),
             doc=doc_view(office, "terms", version), revisions=revisions_view(office, version),
-            meta=terms_meta(office, version, "../../"), office=view(2))
+            meta=terms_meta(office, version, "../../"), office=view(2), terms_pdf=None)
         previous = office.previous(version)
         if previous is not None:
             crumbs = [(name, 1), ("利用規約", 2), (version.label, 3), ("新旧対照表", None)]

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
 from bs4 import BeautifulSoup
 
 from portal.publish.build import build
@@ -37,9 +38,10 @@ def _target(out: Path, page: str, href: str) -> tuple[Path, str] | None:
     return out / path, parts.fragment
 
 
-def test_every_relative_link_and_fragment_resolves(content, tmp_path):
+@pytest.mark.parametrize("pdf", [False, pytest.param(True, marks=pytest.mark.pdf)])
+def test_every_relative_link_and_fragment_resolves(content, tmp_path, pdf):
     out = tmp_path / "site"
-    build(content, out, today=dt.date(2026, 11, 24), pdf=False)
+    build(content, out, today=dt.date(2026, 11, 24), pdf=pdf)
     broken, ids = [], {}
     checked = 0
     for page, href in _links(out):
@@ -59,4 +61,8 @@ def test_every_relative_link_and_fragment_resolves(content, tmp_path):
                 broken.append(f"{page} → {href} (no id)")
     assert checked > 100
     assert not [page for page, href in _links(out) if not href], "an empty href reloads the page"
+    pdf_links = {(page, href) for page, href in _links(out) if href.endswith(".pdf")}
+    expected = {(f"{slug}/index.html", "leaflet.pdf") for slug in ("abashiri", "mothers-hiroshima")} | \
+        {(f"{slug}/terms/index.html", "../terms.pdf") for slug in ("abashiri", "mothers-hiroshima")}
+    assert pdf_links == (expected if pdf else set())
     assert broken == [], "\n".join(broken)
