@@ -13,6 +13,7 @@ import math
 import multiprocessing
 import os
 import subprocess
+import tempfile
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -30,10 +31,11 @@ from .context import LeafletView, booking_url, leaflet_view
 
 ROOT = Path(__file__).resolve().parents[2]
 FONT_FAMILY = "Noto Sans CJK JP"
+SUBSET_FAMILY = f"{FONT_FAMILY} Subset"   # each PDF's own subset of the font (see fontsubset.py)
 BACK_SIZES = tuple(7 + 0.5 * i for i in range(11))   # 7pt … 12pt: the back page uses the largest that fits
 BACK_CHARS_AT_7PT = 3800   # about this many characters of terms fill the back page at 7pt (measured)
 PDF_VARIANT = "pdf/ua-1"
-RENDER_VERSION = "1"    # bump when this module changes what a PDF looks like for the same HTML
+RENDER_VERSION = "2"    # bump when this module changes what a PDF looks like for the same HTML
 _IGNORABLE = {"Cc", "Zl", "Zp"}   # line breaks and tabs: not drawn
 
 
@@ -60,6 +62,7 @@ class Job:
     backs: tuple[tuple[float, str], ...]    # the back page at every candidate size, smallest first
     first: int                              # index of backs where the size search starts
     terms: str
+    chars: str                              # every character the two PDFs can print (their font subset)
 
 
 @dataclass(frozen=True)
@@ -175,29 +178,51 @@ def _job(env: Environment, css: str, fonts: str, office: Office, leaflet: Leafle
     guess = 7 * math.sqrt(BACK_CHARS_AT_7PT / max(len(office.terms.markdown), 1))   # area grows with size²
     first = max(0, min(len(BACK_SIZES) - 1, int((guess - BACK_SIZES[0]) / 0.5)))
     where = f"{display_path(office.folder)}（{office.name}）"
-    return Job(office.slug, where, digest.hexdigest(), css, front, backs, first, terms)
+    chars = _printable(front, *(h for _, h in backs), terms)
+    return Job(office.slug, where, digest.hexdigest(), css, front, backs, first, terms, chars)
 
 
-@lru_cache(maxsize=4)
-def _stylesheet(css: str):
-    """The parsed leaflet CSS and its font configuration, once per process."""
+def _printable(*htmls: str) -> str:
+    """Every character these documents can print: their text, and the printable ASCII that CSS
+    can generate (page numbers). Markup characters are ASCII too, so they cost nothing."""
+    return "".join(sorted(set("".join(htmls)) | {chr(c) for c in range(0x20, 0x7F)}))
+
+
+@lru_cache(maxsize=2)
+def _stylesheet(css: str, chars: str):
+    """The leaflet CSS with a subset of the font for these characters, and its font configuration.
+
+    The subset is named SUBSET_FAMILY, which leaflet.css lists first; it holds every character of
+    the office's PDFs, so the system font listed after it is never reached. Kept for the office's
+    next document in this process (its fonts are then loaded already).
+    """
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
+    from .fontsubset import subset_font
+
     fonts = FontConfiguration()
-    return CSS(string=css, font_config=fonts), fonts
+    with tempfile.TemporaryDirectory(prefix="madoguchi-font-") as tmp:
+        faces = []
+        for style, weight in (("Regular", "normal"), ("Bold", "bold")):
+            font, path = resolve_font(style), Path(tmp) / f"{style}.otf"
+            path.write_bytes(subset_font(font.path, font.index, map(ord, chars)))
+            faces.append(f'@font-face {{ font-family: "{SUBSET_FAMILY}"; font-weight: {weight}; '
+                         f'src: url("{path.as_uri()}"); }}\n')
+        # WeasyPrint copies each face into its own folder while it reads the rules.
+        return CSS(string="".join(faces) + css, font_config=fonts), fonts
 
 
-def _layout(html: str, css: str):
-    """Lay out one HTML document with the leaflet CSS (imports WeasyPrint on first use)."""
+def _layout(html: str, stylesheet):
+    """Lay out one HTML document with the leaflet CSS and its fonts (from _stylesheet)."""
     from weasyprint import HTML
 
-    stylesheet, fonts = _stylesheet(css)
+    css, fonts = stylesheet
     return HTML(string=html, base_url=str(ROOT)).render(
-        stylesheets=[stylesheet], font_config=fonts, pdf_variant=PDF_VARIANT)
+        stylesheets=[css], font_config=fonts, pdf_variant=PDF_VARIANT)
 
 
-def _fit_back(job: Job):
+def _fit_back(job: Job, stylesheet):
     """The back page at the largest candidate size that keeps it to one page, and that size.
 
     The search starts at a guess from the text length and walks up or down in 0.5pt steps;
@@ -207,7 +232,7 @@ def _fit_back(job: Job):
 
     def fits(i: int) -> bool:
         if i not in laid_out:
-            laid_out[i] = _layout(job.backs[i][1], job.css)
+            laid_out[i] = _layout(job.backs[i][1], stylesheet)
         return len(laid_out[i].pages) == 1
 
     i = job.first
@@ -227,17 +252,18 @@ def _fit_back(job: Job):
 
 def render_leaflet(job: Job) -> tuple[bytes, float]:
     """The two-page leaflet of one office and its back-page font size."""
-    front = _layout(job.front, job.css)
+    stylesheet = _stylesheet(job.css, job.chars)
+    front = _layout(job.front, stylesheet)
     if len(front.pages) != 1:
         raise BuildError(f"{job.where}: 案内がリーフレットの表面（A4 1ページ）に収まりません"
                          f"（{len(front.pages)}ページ）。guide.md を短くしてください")
-    back, size = _fit_back(job)
+    back, size = _fit_back(job, stylesheet)
     return front.copy([*front.pages, *back.pages]).write_pdf(pdf_variant=PDF_VARIANT), size
 
 
 def render_terms(job: Job) -> bytes:
     """The terms of one office alone, at reading size with page numbers."""
-    return _layout(job.terms, job.css).write_pdf(pdf_variant=PDF_VARIANT)
+    return _layout(job.terms, _stylesheet(job.css, job.chars)).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def _task(task: tuple[str, Job]) -> tuple[bytes, float | None]:
@@ -296,7 +322,10 @@ def _render_all(jobs: list[Job], processes: int) -> list[Rendered]:
 
 def office_jobs(site: SiteConfig, offices: list[Office], env: Environment, templates: Path) -> list[Job]:
     """The HTML and cache key of every office's PDFs (templates rendered, nothing laid out yet)."""
-    fonts = "|".join(resolve_font(style).identity() for style in ("Regular", "Bold"))
+    from .fontsubset import harfbuzz_version
+
+    fonts = "|".join([*(resolve_font(style).identity() for style in ("Regular", "Bold")),
+                      f"harfbuzz {harfbuzz_version()}"])
     css = (templates / "leaflet" / "leaflet.css").read_text(encoding="utf-8")
     jobs = []
     for office in offices:

@@ -101,6 +101,13 @@ def test_fonts_embedded_subset_tagged_titled_japanese(site, pdf):
     assert 'pdfuaid:part="1"' in tool("pdfinfo", "-meta", path)
 
 
+def test_pdfs_carry_a_font_subset_of_their_own_characters_only(site):
+    # The whole font's glyph ids took about 400 KiB a PDF (see portal/publish/fontsubset.py).
+    for pdf in site.rglob("*.pdf"):
+        assert pdf.stat().st_size < 200 * 1024, pdf
+        assert "Noto-Sans-CJK-JP-Subset" in tool("pdffonts", pdf)
+
+
 @pytest.mark.parametrize("slug", SLUGS)
 def test_qr_code_opens_the_booking_page(site, slug, tmp_path):
     tool("pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", site / slug / "leaflet.pdf", tmp_path / "front")
