@@ -244,8 +244,8 @@ def parse_slot_key(key: str) -> datetime.datetime:
     bad = SlotError("bad_key", "日時の指定が正しくありません。一覧から選び直してください。")
     if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
         raise bad
-    try:
-        naive = datetime.datetime.strptime(key, _KEY_FORMAT)
+    try:  # the fields by position (the pattern fixed them): strptime cost more than the whole check
+        return datetime.datetime(int(key[0:4]), int(key[5:7]), int(key[8:10]), int(key[11:13]),
+                                 int(key[14:16]), tzinfo=TOKYO)
     except ValueError:
         raise bad from None
-    return naive.replace(tzinfo=TOKYO)

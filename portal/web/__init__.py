@@ -39,7 +39,12 @@ def create_app(test_config: dict | None = None):
     app.jinja_env.undefined = StrictUndefined
 
     content = Path(app.config["CONTENT_DIR"])
-    app.extensions["madoguchi.offices"] = {o.slug: o for o in load_offices(content)}
+    offices = {o.slug: o for o in load_offices(content)}
+    app.extensions["madoguchi.offices"] = offices
+    # Content is immutable while the app runs, so what every booking request derives from it is
+    # derived once: each office's slot rules here, each terms version's text and hash on first use.
+    app.extensions["madoguchi.policies"] = {slug: o.slot_policy() for slug, o in offices.items()}
+    app.extensions["madoguchi.terms"] = {}
     app.extensions["madoguchi.site"] = load_site(content)
 
     db.init_app(app)

@@ -11,8 +11,9 @@ import secrets
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
 from ..offices import Office
+from ..rules import SlotPolicy
 from . import db, pages
-from .consent import current_terms
+from .consent import TermsShown, current_terms
 from .forms import NO, YES_NO, eligibility_form, question_fields, request_form
 from .security import limiter, submit_limit
 from .services import StaleTerms, submit_request
@@ -26,6 +27,14 @@ def _office(slug: str) -> Office:
     if office is None:
         abort(404)
     return office
+
+
+def _terms(office: Office, now) -> TermsShown:
+    return current_terms(office, now, current_app.extensions["madoguchi.terms"])
+
+
+def _policy(office: Office) -> SlotPolicy:
+    return current_app.extensions["madoguchi.policies"][office.slug]
 
 
 def _now():
@@ -88,9 +97,10 @@ def not_eligible(slug: str, condition: str):
 
 def _render_request(office: Office, form, notice: str | None = None, status: int = 200):
     now = _now()
-    terms = current_terms(office, now)
+    terms = _terms(office, now)
     form.terms_sha256.data = terms.sha256
-    form.slot_choices = pages.slot_choices(office, now)  # only when printed: costly for a long horizon
+    # Only when printed: costly for a long horizon.
+    form.slot_choices = pages.slot_choices(office, now, _policy(office))
     return render_template("portal/request.html", page=_page(office, "申し込み内容の入力"), form=form,
                            office=pages.office_facts(office), terms=terms, notice=notice,
                            errors=pages.error_list(form)), status
@@ -107,7 +117,7 @@ def request_get(slug: str):
     if _eligible(office) is None:
         return redirect(url_for(".eligibility", slug=slug))
     now = _now()
-    return _render_request(office, request_form(office, now))
+    return _render_request(office, request_form(office, now, _policy(office)))
 
 
 @bp.post("/request")
@@ -118,12 +128,12 @@ def request_post(slug: str):
     if _eligible(office) is None:
         return redirect(url_for(".eligibility", slug=slug))
     now = _now()
-    form = request_form(office, now, formdata=request.form)
+    form = request_form(office, now, _policy(office), formdata=request.form)
     if form.website.data:
         abort(400)
     if request.form.get("edit"):
         return _render_request(office, form)
-    terms = current_terms(office, now)
+    terms = _terms(office, now)
     if form.terms_sha256.data != terms.sha256 and form.consent.data:
         form.consent.data = False
         return _render_request(office, form, notice=_STALE)
@@ -144,14 +154,14 @@ def submit(slug: str):
     if eligibility is None:
         return redirect(url_for(".eligibility", slug=slug))
     now = _now()
-    form = request_form(office, now, formdata=request.form)
+    form = request_form(office, now, _policy(office), formdata=request.form)
     if form.website.data:
         abort(400)
     if not form.validate():
         return _render_request(office, form)
     try:
         reference = submit_request(db.session(), office.slug, form.answers(eligibility),
-                                   form.terms_sha256.data, current_terms(office, now), now)
+                                   form.terms_sha256.data, _terms(office, now), now)
     except StaleTerms:
         form.consent.data = False
         return _render_request(office, form, notice=_STALE)

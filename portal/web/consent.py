@@ -29,8 +29,19 @@ class TermsShown:
         return f"「{self.title}」（{self.revision_label}）を読み、その内容に同意します。"
 
 
-def current_terms(office: Office, now: datetime.datetime) -> TermsShown:
-    """The terms version in force for office at now (its effective date reached in Tokyo)."""
+def current_terms(office: Office, now: datetime.datetime, memo: dict | None = None) -> TermsShown:
+    """The terms version in force for office at now (its effective date reached in Tokyo).
+
+    memo, a dict living as long as the loaded offices, keeps each version's canonical text and
+    SHA-256 once computed: content is immutable per process, and the form and the submission
+    would otherwise join and hash the whole text on every request.
+    """
     version = office.version_at(now.astimezone(TOKYO).date())
-    return TermsShown(office.slug, version.doc.title, version.label, office.terms_sha256(version),
-                      office.terms_text(version), f"/{office.slug}/terms/{version.key}/")
+    key = (office.slug, version.key)
+    shown = memo.get(key) if memo is not None else None
+    if shown is None:
+        shown = TermsShown(office.slug, version.doc.title, version.label, office.terms_sha256(version),
+                           office.terms_text(version), f"/{office.slug}/terms/{version.key}/")
+        if memo is not None:
+            memo[key] = shown
+    return shown

@@ -83,10 +83,11 @@ class RequestForm(FlaskForm):
     submission_key = HiddenField()  # set on the check-answers page, see services.submit_request
     website = StringField("ウェブサイト（入力しないでください）")  # honeypot: people never see it
 
-    # Set by request_form(): the office, the moment the form is checked against, and the
+    # Set by request_form(): the office, the moment the form is checked against, its slot rules, the
     # choices printed for the slot lists and the companion checkboxes.
     office: Office
     now: datetime.datetime
+    policy: rules.SlotPolicy
     slot_choices: list
     companion_choices: list
 
@@ -121,7 +122,7 @@ class RequestForm(FlaskForm):
     def _check_slot(self, field, earlier: tuple[str, ...]) -> None:
         try:
             start = rules.parse_slot_key(field.data)
-            rules.check_slot(self.office.slot_policy(), self.now, start)
+            rules.check_slot(self.policy, self.now, start)
         except rules.SlotError as exc:
             raise ValidationError(exc.message) from None
         if any(self[name].data == field.data for name in earlier):
@@ -168,10 +169,15 @@ def _check(fn, raw):
         raise ValidationError(exc.message) from None
 
 
-def request_form(office: Office, now: datetime.datetime, formdata=None) -> RequestForm:
-    """The request form of office, validated against now (slot_choices are set when rendering)."""
+def request_form(office: Office, now: datetime.datetime, policy: rules.SlotPolicy | None = None,
+                 formdata=None) -> RequestForm:
+    """The request form of office, validated against now (slot_choices are set when rendering).
+
+    policy is office.slot_policy(), passed in when the caller keeps it (the app does, per office).
+    """
     form = RequestForm(formdata=formdata)
     form.office, form.now = office, now
+    form.policy = policy if policy is not None else office.slot_policy()
     form.slot_choices = []
     form.companion_choices = [(c, COMPANION_LABELS[c]) for c in office.config.companions]
     if not takes_email(office):

@@ -58,10 +58,10 @@ def slot_label(office: Office, start: datetime.datetime) -> str:
     return f"{day_label(start.date())}{format_time(start, sep)}〜{format_time(end, sep)}"
 
 
-def slot_choices(office: Office, now: datetime.datetime) -> list:
+def slot_choices(office: Office, now: datetime.datetime, policy: rules.SlotPolicy | None = None) -> list:
     """The open slots as select choices grouped by day: [("", prompt), (day label, [(key, label)])]."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    for slot in rules.open_slots(office.slot_policy(), now):
+    for slot in rules.open_slots(policy if policy is not None else office.slot_policy(), now):
         day = day_label(slot.start.astimezone(rules.TOKYO).date())
         groups.setdefault(day, []).append((slot.key, slot_label(office, slot.start)))
     return [("", "選択してください")] + list(groups.items())

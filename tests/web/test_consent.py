@@ -22,3 +22,12 @@ def test_current_terms_is_pinned_to_the_canonical_text(slug, label):
     assert terms.sha256 == hashlib.sha256(terms.text.encode("utf-8")).hexdigest()
     assert terms.title in terms.text
     assert terms.statement == f"「{terms.title}」（{label}）を読み、その内容に同意します。"
+
+
+def test_memo_remembers_each_version_once_and_changes_nothing():
+    memo: dict = {}
+    office = OFFICES["mothers-hiroshima"]
+    first = current_terms(office, NOW, memo)
+    assert current_terms(office, NOW, memo) is first
+    assert first == current_terms(office, NOW)
+    assert list(memo) == [(office.slug, office.version_at(NOW.date()).key)]
