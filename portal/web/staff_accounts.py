@@ -133,20 +133,21 @@ def reset_password(db: Session, username: str, password: str, now: datetime.date
 
 
 _DUMMY: dict[int, str] = {}
+REFUSED = ("ユーザー名またはパスワードが正しくありません。失敗が続いた場合は、しばらくログインできなくなります。"
+           "時間をおいてお試しください")
 
 
 def login(db: Session, username: str, password: str, now: datetime.datetime, ph: PasswordHasher,
           lock_after: int, lock_minutes: int) -> str:
     """Check the password and start a session; returns the cookie token. Raises AccountError."""
-    refused = AccountError("ユーザー名またはパスワードが正しくありません")
+    # One answer, in the same time, for an unknown name, a wrong password, a locked or a disabled
+    # account: neither the text nor the timing tells which names exist or which are locked.
+    refused = AccountError(REFUSED)
     user = db.scalar(select(StaffUser).where(StaffUser.username == username))
-    if user is None:
-        # Spend the same time as a real check, so response times do not reveal user names.
+    if user is None or (user.locked_until is not None and user.locked_until > now):
         _DUMMY.setdefault(ph.memory_cost, ph.hash(secrets.token_hex(8)))
         _verify(ph, _DUMMY[ph.memory_cost], password)
         raise refused
-    if user.locked_until is not None and user.locked_until > now:
-        raise AccountError("ログインの失敗が続いたため、しばらくログインできません。時間をおいてお試しください")
     if not _verify(ph, user.password_hash, password):
         user.failed_logins += 1
         if user.failed_logins >= lock_after:
