@@ -191,12 +191,26 @@ def queue(office: Office, staff: accounts.Staff):
     if status is not None and status not in sr.STATUS_LABELS:
         abort(400)
     day = _day_arg("date")
-    found = queries.queue(db.session(), office, status, day)
+    search = request.args.get("q", "")[:100]
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        abort(400)
+    if not 1 <= page <= 100_000:
+        abort(400)
+    found = queries.queue(db.session(), office, status, day, search, page)
+    # The search text may be a name or a phone number: the audit log says only that there was one.
     services.audit(db.session(), _now(), staff.id, office.slug, "view_queue", None,
-                   f"status={status or ''} date={day or ''} rows={len(found)}")
-    return _render("staff/queue.html", "申し込み一覧", office, rows=found, statuses=sr.STATUS_LABELS,
-                   status=status or "", day=day.isoformat() if day else "",
-                   today=_now().astimezone(rules.TOKYO).date().isoformat())
+                   f"status={status or ''} date={day or ''} search={'yes' if search.strip() else 'no'} "
+                   f"page={page} rows={len(found.rows)}")
+    filters = {k: v for k, v in (("status", status), ("date", day.isoformat() if day else None),
+                                 ("q", search.strip() or None)) if v}
+    pages = {"prev": url_for(".queue", slug=office.slug, page=page - 1, **filters) if page > 1 else None,
+             "next": url_for(".queue", slug=office.slug, page=page + 1, **filters) if found.has_next else None}
+    return _render("staff/queue.html", "申し込み一覧", office, rows=found.rows, result=found, pages=pages,
+                   per_page=queries.PER_PAGE,
+                   statuses=sr.STATUS_LABELS, status=status or "", day=day.isoformat() if day else "",
+                   search=search, today=_now().astimezone(rules.TOKYO).date().isoformat())
 
 
 @bp.get("/<slug>/requests/<reference>")

@@ -6,6 +6,8 @@ Python, times in Asia/Tokyo).
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, or_, select
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from .. import rules
 from .. import staffrules as sr
 from ..offices import Office
+from . import normalise as norm
 from .forms import COMPANION_LABELS
 from .models import BookingRequest, PreferredSlot, TermsVersion
 from .pages import slot_label
@@ -45,8 +48,42 @@ class QueueRow:
     confirmed: str
 
 
-def queue(db: Session, office: Office, status: str | None, day: datetime.date | None) -> list[QueueRow]:
-    """The office's requests, new ("requested") first, then newest first; filtered by status and day."""
+PER_PAGE = 100
+_REFERENCE = re.compile(r"[A-Z0-9]{4}-?[A-Z0-9]{4}")
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue: its rows, where it starts (1-based) and whether more follow."""
+    rows: list[QueueRow]
+    page: int
+    first: int
+    has_next: bool
+
+
+def search_filter(text: str):
+    """What a staff member typed in the search box, as a condition: a reference (K7QM-3FXA), a
+    求職番号 or a phone number (any width, any dashes) match exactly; anything else is looked for
+    in the name and the フリガナ."""
+    typed = unicodedata.normalize("NFKC", text).strip()
+    if _REFERENCE.fullmatch(typed.upper()) and (any(c.isalpha() for c in typed) or "-" in typed):
+        ref = typed.upper().replace("-", "")
+        return BookingRequest.reference == f"{ref[:4]}-{ref[4:]}"
+    for normalise, column in ((norm.seeker_number, BookingRequest.seeker_number), (norm.phone, BookingRequest.phone)):
+        try:
+            return column == normalise(typed)
+        except norm.FieldError:
+            pass
+    words = typed.replace("\u3000", " ").split()
+    kana = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in typed).replace(" ", "\u3000")
+    return or_(and_(*(BookingRequest.name.contains(w, autoescape=True) for w in words)),
+               BookingRequest.kana.contains(kana, autoescape=True))
+
+
+def queue(db: Session, office: Office, status: str | None, day: datetime.date | None,
+          search: str = "", page: int = 1) -> QueuePage:
+    """The office's requests, new ("requested") first, then newest first; filtered by status, day
+    and search text; PER_PAGE at a time."""
     # Columns, not ORM objects: building 500 requests, appointments and slots as objects cost more
     # than the query itself at millions of rows (bench/bench_staff.py).
     q = (select(BookingRequest.id, BookingRequest.reference, BookingRequest.status, BookingRequest.created_at,
@@ -60,8 +97,12 @@ def queue(db: Session, office: Office, status: str | None, day: datetime.date | 
         pref = exists().where(PreferredSlot.request_id == BookingRequest.id, PreferredSlot.starts_at >= lo,
                               PreferredSlot.starts_at < hi)
         q = q.where(or_(and_(Appointment.starts_at >= lo, Appointment.starts_at < hi), pref))
+    if search.strip():
+        q = q.where(search_filter(search))
     q = q.order_by((BookingRequest.status != sr.REQUESTED), BookingRequest.created_at.desc(), BookingRequest.id.desc())
-    found = db.execute(q.limit(500)).all()
+    found = db.execute(q.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all()
+    has_next = len(found) > PER_PAGE
+    found = found[:PER_PAGE]
     first: dict[int, datetime.datetime] = {}
     for rid, rank, starts_at in db.execute(
             select(PreferredSlot.request_id, PreferredSlot.rank, PreferredSlot.starts_at)
@@ -74,7 +115,7 @@ def queue(db: Session, office: Office, status: str | None, day: datetime.date | 
         out.append(QueueRow(reference, status_, sr.STATUS_LABELS.get(status_, status_),
                             tokyo_text(created_at), name or "（削除済み）", wish,
                             slot_label(office, confirmed) if confirmed else ""))
-    return out
+    return QueuePage(out, page, (page - 1) * PER_PAGE + 1, has_next)
 
 
 @dataclass(frozen=True)

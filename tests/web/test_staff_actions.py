@@ -17,7 +17,7 @@ from portal.web import staff_services as services
 from portal.web.staff_models import Appointment
 
 from .conftest import soup
-from .staffkit import FIRST_SLOT, aki, book, request_row, staff_app, tokyo  # noqa: F401  (fixtures)
+from .staffkit import FIRST_SLOT, aki, audit_rows, book, request_row, staff_app, tokyo  # noqa: F401  (fixtures)
 
 
 def appointments(app) -> list[tuple]:
@@ -191,3 +191,45 @@ def test_capacity_is_held_by_the_database(staff_app, database_url):
         s.add(Appointment(request_id=request_row(staff_app, b).id, office_slug="abashiri", starts_at=start,
                           place_no=1))
         s.commit()
+
+
+def test_queue_search_finds_by_reference_number_phone_or_name(staff_app, aki, clock):
+    first = book(staff_app)
+    row = request_row(staff_app, first)
+    number, phone = row.seeker_number, row.phone
+    clock.now += datetime.timedelta(minutes=5)
+    second = book(staff_app, slot1="2026-05-08T09:30")
+
+    def found(q: str) -> list[str]:
+        return [a.get_text() for a in soup(aki.get("/staff/abashiri/", query_string={"q": q})).select("tbody a")]
+
+    assert found(first.lower().replace("-", "")) == [first]            # reference, any case, dash optional
+    digits = number.replace("-", "")
+    assert found(digits.translate(str.maketrans("0123456789", "０１２３４５６７８９"))) == [second, first]
+    assert found(phone) == [second, first]
+    assert found("網走　花子") == found("花子 網走") == found("あばしり") == found("ﾊﾅｺ") == [second, first]
+    assert found("存在しない名前") == []
+    assert found("%") == []                                            # LIKE wildcards are plain text
+    assert not [r for r in audit_rows(staff_app) if phone in (r.detail or "")]   # the audit says only that a search ran
+
+
+def test_queue_pages_through_more_than_a_page(staff_app, aki, clock, monkeypatch):
+    from portal.web import staff_queries
+
+    monkeypatch.setattr(staff_queries, "PER_PAGE", 2)
+    refs = []
+    for _ in range(5):
+        refs.append(book(staff_app))
+        clock.now += datetime.timedelta(minutes=1)
+    newest_first = refs[::-1]
+    seen, url = [], "/staff/abashiri/?status=requested"
+    while url:
+        page = soup(aki.get(url))
+        seen += [a.get_text() for a in page.select("tbody a")]
+        nxt = page.select_one("a[rel=next]")
+        url = nxt["href"] if nxt else None
+        if url:
+            assert "status=requested" in url
+    assert seen == newest_first
+    assert aki.get("/staff/abashiri/?page=0").status_code == 400
+    assert aki.get("/staff/abashiri/?page=x").status_code == 400
