@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 import pytest
+
+from portal.web.security import ProcessMemoryStorage, limiter
 
 from .conftest import Seeker, rows, soup
 
@@ -51,6 +55,30 @@ def test_rate_limit_gives_429(make_app):
     assert codes == [200, 200, 200] and response.status_code == 429
     assert soup(response).h1.get_text() == "送信の回数が多すぎます"
     assert rows(app, "booking_requests") == 0
+
+
+def test_memory_rate_limit_starts_no_thread_per_hit(app):
+    """memory:// (the default) counts in a storage that sweeps inline instead of a timer per hit."""
+    storage = limiter.storage
+    assert isinstance(storage, ProcessMemoryStorage)
+    storage.timer.join()  # the one timer MemoryStorage starts when created
+    before = threading.active_count()
+    for _ in range(3):
+        assert storage.incr("client", 60) >= 1
+        time.sleep(0.02)  # longer than MemoryStorage's timer: it would have started a new one
+    assert threading.active_count() == before
+
+
+def test_memory_rate_limit_sweeps_expired_counters():
+    storage = ProcessMemoryStorage("madoguchi+memory://")
+    storage.timer.join()
+    storage.incr("gone", 0.01)
+    time.sleep(0.02)
+    storage.incr("kept", 60)
+    assert "gone" in storage.storage  # not yet: the sweep runs every SWEEP_SECONDS
+    storage._next_sweep = 0.0
+    storage.incr("kept", 60)
+    assert "gone" not in storage.storage and storage.get("kept") == 2
 
 
 def test_request_size_limit_gives_413(app, seeker):
