@@ -50,7 +50,7 @@ def _render_offices(folders: list[Path], day: dt.date, site: SiteConfig, templat
     """Load, validate and render some offices; errors are returned, not raised, to cross processes."""
     import dataclasses
 
-    from ..offices import load_folders, lock_text
+    from ..offices import LOCK_FILE, load_folders, lock_text
     from .site import environment, index_row, office_pages
 
     try:
@@ -61,9 +61,15 @@ def _render_offices(folders: list[Path], day: dt.date, site: SiteConfig, templat
     done = []
     for office in offices:
         pages = office_pages(env, site, office, pdfs=keep_objects)
-        entry = manifest.Entry(key, inputs[office.slug], sorted(pages), dataclasses.asdict(index_row(office)),
+        lock = lock_text(office)
+        digest = inputs[office.slug]
+        path = office.folder / LOCK_FILE
+        if not path.exists() or path.read_text(encoding="utf-8") != lock:
+            # The build writes the lock once the pages are out: record the folder as it will be then.
+            digest = manifest.folder_hash(office.folder, {LOCK_FILE: lock.encode("utf-8")})
+        entry = manifest.Entry(key, digest, sorted(pages), dataclasses.asdict(index_row(office)),
                                list(office.warnings))
-        done.append(RenderedOffice(office.slug, office.folder, pages, entry, lock_text(office),
+        done.append(RenderedOffice(office.slug, office.folder, pages, entry, lock,
                                    office if keep_objects else None))
     return done
 

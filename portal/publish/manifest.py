@@ -47,17 +47,26 @@ def _hash_tree(digest, root: Path, pattern: str = "**/*") -> None:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
 
 
-def folder_hash(folder: Path) -> str:
-    """SHA-256 of every file of an office folder, names included."""
+def folder_hash(folder: Path, replace: dict[str, bytes] | None = None) -> str:
+    """SHA-256 of every file of an office folder, names included.
+
+    `replace` gives the bytes some files (by name, at the folder's top) will hold: the hash of the
+    folder as it will be once the build has written them.
+    """
     digest = hashlib.sha256()
     top = os.fspath(folder)
     cut = len(top) + 1
-    files = []
+    replace = {os.path.join(top, name): data for name, data in (replace or {}).items()}
+    files = set(replace)
     for root, _, names in os.walk(top):  # os.walk: a no-change rebuild hashes thousands of files
-        files += [os.path.join(root, n) for n in names]
+        files.update(os.path.join(root, n) for n in names)
     for path in sorted(files):
-        with open(path, "rb") as handle:
-            digest.update(path[cut:].encode() + b"\0" + handle.read() + b"\0")
+        if path in replace:
+            data = replace[path]
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        digest.update(path[cut:].encode() + b"\0" + data + b"\0")
     return digest.hexdigest()
 
 

@@ -26,6 +26,15 @@ def test_second_build_reuses_every_office(content, tmp_path):
     assert second.stats.written == 0 and second.files == first.files
 
 
+def test_the_lock_file_the_build_writes_does_not_count_as_a_change(content, tmp_path):
+    for lock in content.glob("*/terms-lock.json"):
+        lock.unlink()
+    out = tmp_path / "site"
+    build(content, out, today=DAY, pdf=False)
+    assert (content / "abashiri/terms-lock.json").exists()
+    assert build(content, out, today=DAY, pdf=False).reused == ("abashiri", "mothers-hiroshima")
+
+
 def test_nothing_changed_loads_nothing_and_writes_nothing(content, tmp_path):
     out = tmp_path / "site"
     build(content, out, today=DAY, pdf=False)
