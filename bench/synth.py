@@ -46,7 +46,8 @@ def make_office(folder: Path, n: int, rng: random.Random) -> None:
         yaml = yaml.replace("  issuer:", f'  phone: "0{rng.randint(11, 99)}-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}"\n  issuer:', 1)
     else:
         yaml = re.sub(r'(?m)^  phone: .*$', f'  phone: "0{rng.randint(11, 99)}-{rng.randint(10, 99)}-{rng.randint(1000, 9999)}"', yaml)
-    yaml = yaml.replace("  court: ", "  address: 〒000-0000 どこか市どこか町1-2-3\n  court: ", 1)
+    yaml = yaml.replace("  court: ", "  address: 〒000-0000 どこか市どこか町1-2-3\n"
+                        f"  email: online-{n:03d}@example.go.jp\n  court: ", 1)
     (folder / "office.yaml").write_text(yaml, encoding="utf-8")
     for name in ("guide.md", "terms.md"):
         text = (base / name).read_text(encoding="utf-8")
