@@ -259,6 +259,12 @@ def load_office(folder: Path, today: dt.date | None = None) -> Office:
     values = facts(config)
     guide = _doc(*_read_source(folder, config.guide.file, "guide.file"), config.guide.title, values)
     versions = _versions(folder, config, values)
+    for index, sid in enumerate(config.terms.before_consent):
+        for version in versions:
+            if sid not in {section.id for section in version.doc.rendered.sections}:
+                raise ContentError(path, f"terms.before_consent[{index}]",
+                                   f"「{sid}」という見出しが {display_path(version.doc.source)} にありません"
+                                   "（第5条なら article-5。利用規約のページの目次で確かめてください）")
     office = Office(folder.name, folder, config, guide, versions, versions[-1], tuple(_warnings(path, config)))
     if today is not None:
         office = dataclasses.replace(office, current=office.version_at(today))

@@ -170,6 +170,7 @@ class Terms(Document):
     file: StrictStr = Field("terms.md", description="Markdown file of the terms, when there is one version")
     revisions: list[Revision] = Field([], description="Revision history, oldest first")
     versions: list[TermsVersionFile] = Field([], description="Every version whose text is on file, oldest first (default: `file`, effective at the last revision)")
+    before_consent: list[Slug] = Field([], description="Section ids of the terms (article-5) shown in full on the request page above the consent box: the device, security and conduct conditions a seeker checks before agreeing")
 
     @model_validator(mode="after")
     def _history(self) -> "Terms":

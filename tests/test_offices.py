@@ -60,6 +60,8 @@ def test_missing_facts_are_warnings_not_errors(content):
     ("  deadline_business_days: 1", "  deadline_business_days: no", "booking.deadline_business_days", "真偽値"),
     ("  capacity: 1", "  capacity: true", "booking.capacity", "整数"),
     ('time_separator: "："', "time_separator: '.'", "typography.time_separator", "使える値"),
+    ("before_consent: [article-10]", "before_consent: [article-99]", "terms.before_consent[0]", "terms.md にありません"),
+    ("before_consent: [article-10]", "before_consent: [第10条]", "terms.before_consent[0]", "半角英小文字"),
 ])
 def test_validation_failures_name_key_and_reason(content, old, new, key, reason):
     edit(content / "abashiri", "office.yaml", old, new)

@@ -9,8 +9,17 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from ..markup import section_label
 from ..offices import Office
 from ..rules import TOKYO
+
+
+@dataclass(frozen=True)
+class TermsExtract:
+    """One article of the terms printed in full above the consent box (terms.before_consent)."""
+    id: str
+    label: str          # 第5条(利用環境), as in the terms' table of contents
+    body: str           # sanitised HTML of that version
 
 
 @dataclass(frozen=True)
@@ -22,6 +31,7 @@ class TermsShown:
     sha256: str
     text: str
     href: str           # the static page of exactly this version: /<office>/terms/<key>/
+    extracts: tuple[TermsExtract, ...] = ()
 
     @property
     def statement(self) -> str:
@@ -40,8 +50,11 @@ def current_terms(office: Office, now: datetime.datetime, memo: dict | None = No
     key = (office.slug, version.key)
     shown = memo.get(key) if memo is not None else None
     if shown is None:
+        sections = {s.id: s for s in version.doc.rendered.sections}
+        extracts = tuple(TermsExtract(sid, section_label(sid, sections[sid].heading_text), sections[sid].body)
+                         for sid in office.config.terms.before_consent)
         shown = TermsShown(office.slug, version.doc.title, version.label, office.terms_sha256(version),
-                           office.terms_text(version), f"/{office.slug}/terms/{version.key}/")
+                           office.terms_text(version), f"/{office.slug}/terms/{version.key}/", extracts)
         if memo is not None:
             memo[key] = shown
     return shown

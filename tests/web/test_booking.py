@@ -190,3 +190,18 @@ def test_terms_row_removed_behind_our_back_is_stored_again(app):
             conn.execute(text(f"DELETE FROM {table}"))
     assert Seeker(app.test_client(), "abashiri").book().status_code == 302
     assert rows(app, "terms_versions") == 1 and rows(app, "consents") == 1
+
+
+@pytest.mark.parametrize("slug, articles, phrase", [
+    ("abashiri", ["第10条（その他留意事項）"], "録画・録音はその方法を問わず禁止"),
+    ("mothers-hiroshima", ["第5条(利用環境)", "第12条(その他留意事項)"], "ファイル共有ソフト（Winny、Share等）"),
+])
+def test_articles_named_in_before_consent_are_printed_above_the_consent_box(app, slug, articles, phrase):
+    seeker = Seeker(app.test_client(), slug)
+    seeker.pass_eligibility()
+    page = soup(seeker.form_page())
+    extracts = page.select("section.terms-extract")
+    assert [e.h3.get_text() for e in extracts] == articles
+    assert phrase in " ".join(e.get_text() for e in extracts)
+    consent = page.find("input", {"name": "consent"})
+    assert all(e.sourceline < consent.sourceline for e in extracts)   # read before agreeing
