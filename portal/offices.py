@@ -21,7 +21,7 @@ from .errors import ContentError, ContentErrors, display_path
 from .folders import OFFICE_FILE, office_folders
 from .markup import Rendered, render_document
 from .placeholders import expand, facts
-from .rules import SlotPolicy, Window
+from .rules import TOKYO, SlotPolicy, Window
 from .schema import WEEKDAYS, OfficeConfig, Revision, SiteConfig, TermsVersionFile
 from .yamlfile import load_yaml
 
@@ -62,6 +62,7 @@ class TermsVersion:
     revisions: tuple[Revision, ...]   # the revision history as of this version
     doc: Doc
     source_sha256: str            # of the Markdown source: what the lock file pins
+    facts: tuple[tuple[str, str | None], ...] = ()   # placeholder values the text was expanded with
 
     @property
     def label(self) -> str:
@@ -194,23 +195,36 @@ def _doc(path: Path, text: str, title: str, values: dict) -> Doc:
     return Doc(title=title, source=path, markdown=markdown, rendered=render_document(markdown, path))
 
 
-def read_lock(folder: Path) -> dict[str, str]:
-    """The published versions' source hashes recorded in terms-lock.json ({} when none)."""
+@dataclass(frozen=True)
+class Lock:
+    """terms-lock.json: what each published version's source was, and the facts it was last
+    shown with (a version no longer in force keeps those, so its archived text never changes)."""
+    published: dict[str, str]
+    facts: dict[str, dict[str, str | None]]
+
+
+def read_lock(folder: Path) -> Lock:
+    """The lock of an office folder (empty when there is none)."""
     path = folder / LOCK_FILE
     if not path.exists():
-        return {}
+        return Lock({}, {})
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {str(k): str(v) for k, v in data["published"].items()}
+        published = {str(k): str(v) for k, v in data["published"].items()}
+        facts = {str(k): {str(n): None if v is None else str(v) for n, v in f.items()}
+                 for k, f in data.get("facts", {}).items()}
+        return Lock(published, facts)
     except (ValueError, KeyError, TypeError, AttributeError):
         raise ContentError(path, None, "ロックファイルが壊れています（ビルドが書くファイルです。git で元に戻してください）") from None
 
 
 def lock_text(office: "Office") -> str:
     """terms-lock.json as it should be after publishing every version of an office."""
-    published = dict(read_lock(office.folder))
-    published.update({v.key: v.source_sha256 for v in office.versions})
-    return json.dumps({"published": dict(sorted(published.items()))}, ensure_ascii=False, indent=2) + "\n"
+    lock = read_lock(office.folder)
+    published = {**lock.published, **{v.key: v.source_sha256 for v in office.versions}}
+    facts = {**lock.facts, **{v.key: dict(v.facts) for v in office.versions}}
+    return json.dumps({"published": dict(sorted(published.items())), "facts": facts},
+                      ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def write_lock(folder: Path, text: str) -> None:
@@ -220,7 +234,9 @@ def write_lock(folder: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def _versions(folder: Path, config: OfficeConfig, values: dict) -> tuple[TermsVersion, ...]:
+def _versions(folder: Path, config: OfficeConfig, values: dict, day: dt.date) -> tuple[TermsVersion, ...]:
+    """Every version on file; one superseded by `day` is expanded with the facts the lock recorded
+    for it, so changing office.yaml later changes the current text, never an archived one."""
     terms = config.terms
     files = list(terms.versions) or [TermsVersionFile(
         effective=terms.revisions[-1].date if terms.revisions else None, file=terms.file)]
@@ -232,14 +248,15 @@ def _versions(folder: Path, config: OfficeConfig, values: dict) -> tuple[TermsVe
                           if (r.date <= spec.effective if spec.effective else later is None or r.date < later))
         key = spec.effective.isoformat() if spec.effective else "initial"
         path, source = _read_source(folder, spec.file, f"terms.versions[{index}].file" if terms.versions else "terms.file")
-        doc = _doc(path, source, terms.title, values)
+        used = {**values, **lock.facts[key]} if later is not None and later <= day and key in lock.facts else values
+        doc = _doc(path, source, terms.title, used)
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-        if key in lock and lock[key] != digest:
+        if key in lock.published and lock.published[key] != digest:
             label = revision_text(revisions[-1]) if revisions else "初版"
             raise ContentError(path, None, f"公開済みの版（{label}）の本文が変更されています。公開した版は変更できません。"
                                "文面を改める場合は、元の本文に戻したうえで、新しい施行日の版を別のファイルにして "
                                "terms.versions と terms.revisions に追加してください")
-        versions.append(TermsVersion(key, spec.effective, revisions, doc, digest))
+        versions.append(TermsVersion(key, spec.effective, revisions, doc, digest, tuple(sorted(used.items()))))
     return tuple(versions)
 
 
@@ -258,7 +275,7 @@ def load_office(folder: Path, today: dt.date | None = None) -> Office:
         raise ContentErrors(validation_errors(path, exc, OfficeConfig)) from None
     values = facts(config)
     guide = _doc(*_read_source(folder, config.guide.file, "guide.file"), config.guide.title, values)
-    versions = _versions(folder, config, values)
+    versions = _versions(folder, config, values, today or dt.datetime.now(TOKYO).date())
     for index, sid in enumerate(config.terms.before_consent):
         for version in versions:
             if sid not in {section.id for section in version.doc.rendered.sections}:

@@ -90,3 +90,16 @@ def test_broken_lock_names_the_file(content):
     (folder / LOCK_FILE).write_text("{not json", encoding="utf-8")
     with pytest.raises(ContentError, match="ロックファイル"):
         load_office(folder)
+
+
+def test_an_archived_version_keeps_the_facts_it_was_shown_with(hiroshima):
+    day = NEW_DATE   # the 2025 version is superseded from this day
+    (hiroshima / LOCK_FILE).write_text(lock_text(load_office(hiroshima, day)), encoding="utf-8")
+    yaml_path = hiroshima / "office.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace("tool: Zoom", "tool: Teams"), encoding="utf-8")
+    old, new = load_office(hiroshima, day).versions
+    assert "として Zoom を使用します" in old.doc.markdown      # the archive says what was in force
+    assert "として Teams を使用します" in new.doc.markdown     # the current text follows office.yaml
+    # Before the switch both versions follow office.yaml: the old one is still the current text.
+    old_then, _ = load_office(hiroshima, day - dt.timedelta(days=1)).versions
+    assert "として Teams を使用します" in old_then.doc.markdown
