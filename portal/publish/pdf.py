@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import multiprocessing
 import os
 import subprocess
@@ -27,13 +26,14 @@ from jinja2 import Environment
 from ..errors import BuildError, ContentError, ContentErrors, display_path
 from ..offices import OFFICE_FILE, Office
 from ..schema import SiteConfig
+from .backsize import estimate
 from .context import LeafletView, booking_url, leaflet_view
 
 ROOT = Path(__file__).resolve().parents[2]
 FONT_FAMILY = "Noto Sans CJK JP"
 SUBSET_FAMILY = f"{FONT_FAMILY} Subset"   # each PDF's own subset of the font (see fontsubset.py)
 BACK_SIZES = tuple(7 + 0.5 * i for i in range(11))   # 7pt … 12pt: the back page uses the largest that fits
-BACK_CHARS_AT_7PT = 3800   # about this many characters of terms fill the back page at 7pt (measured)
+_SIZE_MARK = 'style="font-size: SIZEpt"'   # the back page's font size in Job.back and Job.probe
 PDF_VARIANT = "pdf/ua-1"
 RENDER_VERSION = "2"    # bump when this module changes what a PDF looks like for the same HTML
 _IGNORABLE = {"Cc", "Zl", "Zp"}   # line breaks and tabs: not drawn
@@ -59,10 +59,24 @@ class Job:
     key: str
     css: str
     front: str
-    backs: tuple[tuple[float, str], ...]    # the back page at every candidate size, smallest first
-    first: int                              # index of backs where the size search starts
+    back: str           # the back page, its font size left as _SIZE_MARK
+    probe: str          # the same for the probe of the back page (see _too_tall)
+    first: int          # index into BACK_SIZES where the size search starts
     terms: str
-    chars: str                              # every character the two PDFs can print (their font subset)
+    chars: str          # every character the two PDFs can print (their font subset)
+
+    def back_at(self, i: int) -> str:
+        """The back page at BACK_SIZES[i]."""
+        return self.back.replace(_SIZE_MARK, f'style="font-size: {BACK_SIZES[i]:g}pt"', 1)
+
+    def probe_at(self, i: int) -> str:
+        """The probe of the back page at BACK_SIZES[i]."""
+        return self.probe.replace(_SIZE_MARK, f'style="font-size: {BACK_SIZES[i]:g}pt"', 1)
+
+    @property
+    def backs(self) -> tuple[tuple[float, str], ...]:
+        """The back page at every candidate size, smallest first."""
+        return tuple((size, self.back_at(i)) for i, size in enumerate(BACK_SIZES))
 
 
 @dataclass(frozen=True)
@@ -167,19 +181,20 @@ def qr_svg(url: str) -> str:
 def _job(env: Environment, css: str, fonts: str, office: Office, leaflet: LeafletView) -> Job:
     try:
         front = env.get_template("leaflet/leaflet.html").render(leaflet=leaflet)
-        back = env.get_template("leaflet/back.html")
-        backs = tuple((size, back.render(leaflet=leaflet, size=f"{size:g}")) for size in BACK_SIZES)
+        back, probe = (env.get_template("leaflet/back.html").render(leaflet=leaflet, size="SIZE", probe=probe)
+                       for probe in (False, True))
         terms = env.get_template("leaflet/terms.html").render(leaflet=leaflet)
     except Exception as exc:  # TemplateError and its kin: a template bug, not content
         raise BuildError(f"templates/leaflet: {exc}") from exc
+    if back.count(_SIZE_MARK) != 1 or probe.count(_SIZE_MARK) != 1:
+        raise BuildError(f"templates/leaflet/back.html: body に {_SIZE_MARK.replace('SIZE', '{{ size }}')} がありません")
     digest = hashlib.sha256()
-    for part in (RENDER_VERSION, version("weasyprint"), fonts, css, front, *(h for _, h in backs), terms):
+    for part in (RENDER_VERSION, version("weasyprint"), fonts, css, front, back, probe, terms):
         digest.update(part.encode("utf-8") + b"\0")
-    guess = 7 * math.sqrt(BACK_CHARS_AT_7PT / max(len(office.terms.markdown), 1))   # area grows with size²
-    first = max(0, min(len(BACK_SIZES) - 1, int((guess - BACK_SIZES[0]) / 0.5)))
     where = f"{display_path(office.folder)}（{office.name}）"
-    chars = _printable(front, *(h for _, h in backs), terms)
-    return Job(office.slug, where, digest.hexdigest(), css, front, backs, first, terms, chars)
+    first = estimate(back, BACK_SIZES)
+    return Job(office.slug, where, digest.hexdigest(), css, front, back, probe, first, terms,
+               _printable(front, back, probe, terms))
 
 
 def _printable(*htmls: str) -> str:
@@ -222,32 +237,55 @@ def _layout(html: str, stylesheet):
         stylesheets=[css], font_config=fonts, pdf_variant=PDF_VARIANT)
 
 
+def _too_tall(job: Job, i: int, stylesheet, page_height: float) -> bool:
+    """Whether the probe proves that the back page overflows at BACK_SIZES[i] (False: no proof).
+
+    The probe lays the terms out in one column a hair wider than the real ones (so never in more
+    lines) on a page too tall to break them, with the back page's width and margins: about 60% of
+    the work of the real page, whose two columns are laid out twice. Two columns can hold the terms
+    only if that one column is at most twice as tall as a real column, plus the margins a column
+    break drops (under 1em); 2em are allowed. `page_height` is the real page's, in CSS px.
+    """
+    probe = _layout(job.probe_at(i), stylesheet)
+    anchors = probe.pages[0].anchors
+    terms, foot = anchors.get("probe-terms", ()), anchors.get("probe-bottom", ())
+    if len(probe.pages) != 1 or len(terms) != 4 or len(foot) < 2:   # (x1, y1, x2, y2) since WeasyPrint 63
+        return False
+    column = page_height - (probe.pages[0].height - foot[1]) - terms[1]   # page bottom less its margin
+    return terms[3] - terms[1] > 2 * column + 2 * BACK_SIZES[i] * 96 / 72
+
+
 def _fit_back(job: Job, stylesheet):
     """The back page at the largest candidate size that keeps it to one page, and that size.
 
-    The search starts at a guess from the text length and walks up or down in 0.5pt steps;
-    the result does not depend on the guess, only the number of layouts does.
+    The search starts at the size estimated from the HTML (backsize.py), lays the page out there,
+    and walks up or down in 0.5pt steps. A size is ruled out by its probe when that proves the
+    terms too tall (_too_tall), else by laying the page out. The result does not depend on the
+    estimate, only the number of layouts does: a right one costs one layout and one probe.
     """
     laid_out: dict[int, object] = {}
 
     def fits(i: int) -> bool:
         if i not in laid_out:
-            laid_out[i] = _layout(job.backs[i][1], stylesheet)
+            laid_out[i] = _layout(job.back_at(i), stylesheet)
         return len(laid_out[i].pages) == 1
+
+    def ruled_out(i: int) -> bool:
+        return _too_tall(job, i, stylesheet, laid_out[job.first].pages[0].height) or not fits(i)
 
     i = job.first
     if fits(i):
-        while i + 1 < len(job.backs) and fits(i + 1):
+        while i + 1 < len(BACK_SIZES) and not ruled_out(i + 1):
             i += 1
     else:
         i -= 1
-        while i >= 0 and not fits(i):
+        while i >= 0 and ruled_out(i):
             i -= 1
         if i < 0:
             raise BuildError(f"{job.where}: 利用規約がリーフレットの裏面（A4 1ページ、2段組）に"
                              f"{BACK_SIZES[0]:g}ptでも収まりません。文字をこれより小さくはできないため、"
                              "利用規約の全文は terms.pdf で配布してください")
-    return laid_out[i], job.backs[i][0]
+    return laid_out[i], BACK_SIZES[i]
 
 
 def render_leaflet(job: Job) -> tuple[bytes, float]:

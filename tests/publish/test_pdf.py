@@ -15,7 +15,8 @@ from portal.errors import BuildError, ContentErrors
 from portal.publish.build import BuildReport, build
 from portal.offices import load_offices
 from portal.publish.context import booking_url
-from portal.publish.pdf import check_glyphs
+from portal.publish.pdf import BACK_SIZES, _layout, _stylesheet, check_glyphs, office_jobs
+from portal.publish.site import TEMPLATES, environment
 from portal.schema import SiteConfig
 
 pytestmark = pytest.mark.pdf
@@ -83,6 +84,14 @@ def test_back_page_uses_the_largest_size_that_fits(built):
     sizes = built[2].back_sizes
     assert sizes["mothers-hiroshima"] == 7.0
     assert 7.0 <= sizes["abashiri"] <= 12.0 and sizes["abashiri"] * 2 == int(sizes["abashiri"] * 2)
+    # The search may rule a size out by its probe: laid out for real, the next size up overflows.
+    jobs = office_jobs(SiteConfig(), load_offices(CONTENT), environment(TEMPLATES), TEMPLATES)
+    for job in jobs:
+        i = BACK_SIZES.index(sizes[job.slug])
+        stylesheet = _stylesheet(job.css, job.chars)
+        assert len(_layout(job.back_at(i), stylesheet).pages) == 1
+        if i + 1 < len(BACK_SIZES):
+            assert len(_layout(job.back_at(i + 1), stylesheet).pages) == 2, job.slug
 
 
 @pytest.mark.parametrize("pdf", [f"{s}/{n}" for s in SLUGS for n in ("leaflet.pdf", "terms.pdf")])
