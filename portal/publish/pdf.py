@@ -17,6 +17,7 @@ import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from html import unescape
 from importlib.metadata import version
 from pathlib import Path
 
@@ -198,9 +199,10 @@ def _job(env: Environment, css: str, fonts: str, office: Office, leaflet: Leafle
 
 
 def _printable(*htmls: str) -> str:
-    """Every character these documents can print: their text, and the printable ASCII that CSS
-    can generate (page numbers). Markup characters are ASCII too, so they cost nothing."""
-    return "".join(sorted(set("".join(htmls)) | {chr(c) for c in range(0x20, 0x7F)}))
+    """Every character these documents can print: their text with character references read
+    (the sanitizer writes U+00A0 as &nbsp;), and the printable ASCII that CSS can generate (page
+    numbers). Markup characters are ASCII too, so they cost nothing."""
+    return "".join(sorted(set(unescape("".join(htmls))) | {chr(c) for c in range(0x20, 0x7F)}))
 
 
 @lru_cache(maxsize=2)

@@ -15,7 +15,7 @@ from portal.errors import BuildError, ContentErrors
 from portal.publish.build import BuildReport, build
 from portal.offices import load_offices
 from portal.publish.context import booking_url
-from portal.publish.pdf import BACK_SIZES, _layout, _stylesheet, check_glyphs, office_jobs
+from portal.publish.pdf import BACK_SIZES, _layout, _printable, _stylesheet, check_glyphs, office_jobs
 from portal.publish.site import TEMPLATES, environment
 from portal.schema import SiteConfig
 
@@ -115,6 +115,12 @@ def test_pdfs_carry_a_font_subset_of_their_own_characters_only(site):
     for pdf in site.rglob("*.pdf"):
         assert pdf.stat().st_size < 200 * 1024, pdf
         assert "Noto-Sans-CJK-JP-Subset" in tool("pdffonts", pdf)
+
+
+def test_font_subset_holds_characters_written_as_references():
+    # The sanitizer writes U+00A0 as &nbsp;; markup and CSS page numbers are ASCII, always kept.
+    chars = _printable("<p>窓口&nbsp;案内 &#x2460;</p>")
+    assert {"\u00a0", "①", "窓", "/", "9"} <= set(chars) and "&" in chars
 
 
 @pytest.mark.parametrize("slug", SLUGS)
