@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .consent import TermsShown
+from .db import writing
 from .models import BookingRequest, Consent, PreferredSlot, TermsVersion
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,11 @@ def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256
     earlier = _already_submitted(db, office_slug, answers.submission_key)
     if earlier:
         return earlier
+    with writing(db):
+        return _store(db, office_slug, answers, current, now)
+
+
+def _store(db: Session, office_slug: str, answers: Answers, current: TermsShown, now: datetime.datetime) -> str:
     _store_terms(db, current, now)
     for _attempt in range(5):
         reference = new_reference()

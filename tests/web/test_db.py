@@ -3,6 +3,10 @@ UTC times round-trip, and foreign keys are enforced."""
 from __future__ import annotations
 
 import datetime
+import fcntl
+import os
+import threading
+import time
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -71,3 +75,28 @@ def test_naive_datetimes_are_refused(app):
         s.add(PreferredSlot(request_id=1, rank=1, starts_at=datetime.datetime(2026, 5, 7)))
         with pytest.raises(Exception, match="aware"):
             s.flush()
+
+
+def test_app_writers_queue_on_the_writer_lock(app):
+    """SQLite: a write waits for the app's writer lock held elsewhere; PostgreSQL: no lock at all."""
+    engine = db.engine_of(app)
+    entered = []
+
+    def write():
+        with Session(engine) as s, db.writing(s):
+            entered.append(time.monotonic())
+
+    if engine.dialect.name != "sqlite":
+        write()
+        assert entered
+        return
+    fd = os.open(f"{engine.url.database}-writer.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as another worker in the middle of its write
+    writer = threading.Thread(target=write)
+    writer.start()
+    time.sleep(0.2)
+    assert entered == []
+    released = time.monotonic()
+    os.close(fd)
+    writer.join(5)
+    assert entered and entered[0] >= released
