@@ -7,6 +7,7 @@ rest (in two processes when there are several) → return {relpath: bytes} for w
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import multiprocessing
@@ -228,6 +229,11 @@ def _stylesheet(css: str, chars: str):
                          f'src: url("{path.as_uri()}"); }}\n')
         # WeasyPrint copies each face into its own folder while it reads the rules.
         return CSS(string="".join(faces) + css, font_config=fonts), fonts
+
+
+# Drop the kept font configurations while the interpreter still works: WeasyPrint removes their
+# folders in __del__, which fails noisily at shutdown once shutil is gone.
+atexit.register(_stylesheet.cache_clear)
 
 
 def _layout(html: str, stylesheet):
