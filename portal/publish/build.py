@@ -183,6 +183,9 @@ def _build(content: Path, out: Path, templates: Path, day: dt.date, pdf: bool, p
         files.update(report.files)
         for rel in report.files:
             entries[rel.split("/", 1)[0]].files.append(rel)
+        for slug, found in report.office_warnings.items():   # kept, so an unchanged office repeats them
+            entries[slug].warnings.extend(found)
+            warnings.extend(found)
         warnings.extend(report.warnings)
         rendered, cached, sizes = report.rendered, report.cached, report.back_sizes
     common = site_files(env, site, [OfficeView(**entries[slug].index) for slug in sorted(entries)], templates)

@@ -30,14 +30,16 @@ from ..offices import OFFICE_FILE, Office
 from ..schema import SiteConfig
 from .backsize import estimate
 from .context import LeafletView, booking_url, leaflet_view
+from .fit import fit_back, fit_front
 
 ROOT = Path(__file__).resolve().parents[2]
 FONT_FAMILY = "Noto Sans CJK JP"
 SUBSET_FAMILY = f"{FONT_FAMILY} Subset"   # each PDF's own subset of the font (see fontsubset.py)
 BACK_SIZES = tuple(7 + 0.5 * i for i in range(11))   # 7pt … 12pt: the back page uses the largest that fits
-_SIZE_MARK = 'style="font-size: SIZEpt"'   # the back page's font size in Job.back and Job.probe
+FRONT_SIZES = tuple(round(9.8 - 0.4 * i, 1) for i in range(8))   # 9.8pt (design) … 7pt: a long guide steps down
+_SIZE_MARK = 'style="font-size: SIZEpt"'   # a page's font size in Job.front, Job.back and Job.probe
 PDF_VARIANT = "pdf/ua-1"
-RENDER_VERSION = "2"    # bump when this module changes what a PDF looks like for the same HTML
+RENDER_VERSION = "3"    # bump when this module changes what a PDF looks like for the same HTML
 _IGNORABLE = {"Cc", "Zl", "Zp"}   # line breaks and tabs: not drawn
 
 
@@ -60,12 +62,16 @@ class Job:
     where: str          # the office as messages name it: content/<office>（name）
     key: str
     css: str
-    front: str
+    front: str          # the front page, its font size left as _SIZE_MARK
     back: str           # the back page, its font size left as _SIZE_MARK
-    probe: str          # the same for the probe of the back page (see _too_tall)
+    probe: str          # the same for the probe of the back page (see fit.too_tall)
     first: int          # index into BACK_SIZES where the size search starts
     terms: str
     chars: str          # every character the two PDFs can print (their font subset)
+
+    def front_at(self, i: int) -> str:
+        """The front page at FRONT_SIZES[i]."""
+        return self.front.replace(_SIZE_MARK, f'style="font-size: {FRONT_SIZES[i]:g}pt"', 1)
 
     def back_at(self, i: int) -> str:
         """The back page at BACK_SIZES[i]."""
@@ -83,11 +89,12 @@ class Job:
 
 @dataclass(frozen=True)
 class Rendered:
-    """One office's two PDFs and the font size its back page was set in."""
+    """One office's two PDFs and the font sizes the leaflet's two pages were set in."""
     slug: str
     leaflet: bytes
     terms: bytes
     back_size: float
+    front_size: float
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,8 @@ class PdfReport:
     rendered: int           # PDF files rendered in this run
     cached: int             # PDF files taken from the cache
     back_sizes: dict[str, float]
-    warnings: tuple[str, ...]
+    warnings: tuple[str, ...]           # about the build (the cache)
+    office_warnings: dict[str, list[str]]   # about one office's content, kept with its manifest entry
 
 
 @lru_cache(maxsize=None)
@@ -182,14 +190,15 @@ def qr_svg(url: str) -> str:
 
 def _job(env: Environment, css: str, fonts: str, office: Office, leaflet: LeafletView) -> Job:
     try:
-        front = env.get_template("leaflet/leaflet.html").render(leaflet=leaflet)
+        front = env.get_template("leaflet/leaflet.html").render(leaflet=leaflet, size="SIZE")
         back, probe = (env.get_template("leaflet/back.html").render(leaflet=leaflet, size="SIZE", probe=probe)
                        for probe in (False, True))
         terms = env.get_template("leaflet/terms.html").render(leaflet=leaflet)
     except Exception as exc:  # TemplateError and its kin: a template bug, not content
         raise BuildError(f"templates/leaflet: {exc}") from exc
-    if back.count(_SIZE_MARK) != 1 or probe.count(_SIZE_MARK) != 1:
-        raise BuildError(f"templates/leaflet/back.html: body に {_SIZE_MARK.replace('SIZE', '{{ size }}')} がありません")
+    for name, html in (("leaflet.html", front), ("back.html", back), ("back.html", probe)):
+        if html.count(_SIZE_MARK) != 1:
+            raise BuildError(f"templates/leaflet/{name}: body に {_SIZE_MARK.replace('SIZE', '{{ size }}')} がありません")
     digest = hashlib.sha256()
     for part in (RENDER_VERSION, version("weasyprint"), fonts, css, front, back, probe, terms):
         digest.update(part.encode("utf-8") + b"\0")
@@ -245,66 +254,16 @@ def _layout(html: str, stylesheet):
         stylesheets=[css], font_config=fonts, pdf_variant=PDF_VARIANT)
 
 
-def _too_tall(job: Job, i: int, stylesheet, page_height: float) -> bool:
-    """Whether the probe proves that the back page overflows at BACK_SIZES[i] (False: no proof).
-
-    The probe lays the terms out in one column a hair wider than the real ones (so never in more
-    lines) on a page too tall to break them, with the back page's width and margins: about 60% of
-    the work of the real page, whose two columns are laid out twice. Two columns can hold the terms
-    only if that one column is at most twice as tall as a real column, plus the margins a column
-    break drops (under 1em); 2em are allowed. `page_height` is the real page's, in CSS px.
-    """
-    probe = _layout(job.probe_at(i), stylesheet)
-    anchors = probe.pages[0].anchors
-    terms, foot = anchors.get("probe-terms", ()), anchors.get("probe-bottom", ())
-    if len(probe.pages) != 1 or len(terms) != 4 or len(foot) < 2:   # (x1, y1, x2, y2) since WeasyPrint 63
-        return False
-    column = page_height - (probe.pages[0].height - foot[1]) - terms[1]   # page bottom less its margin
-    return terms[3] - terms[1] > 2 * column + 2 * BACK_SIZES[i] * 96 / 72
-
-
-def _fit_back(job: Job, stylesheet):
-    """The back page at the largest candidate size that keeps it to one page, and that size.
-
-    The search starts at the size estimated from the HTML (backsize.py), lays the page out there,
-    and walks up or down in 0.5pt steps. A size is ruled out by its probe when that proves the
-    terms too tall (_too_tall), else by laying the page out. The result does not depend on the
-    estimate, only the number of layouts does: a right one costs one layout and one probe.
-    """
-    laid_out: dict[int, object] = {}
-
-    def fits(i: int) -> bool:
-        if i not in laid_out:
-            laid_out[i] = _layout(job.back_at(i), stylesheet)
-        return len(laid_out[i].pages) == 1
-
-    def ruled_out(i: int) -> bool:
-        return _too_tall(job, i, stylesheet, laid_out[job.first].pages[0].height) or not fits(i)
-
-    i = job.first
-    if fits(i):
-        while i + 1 < len(BACK_SIZES) and not ruled_out(i + 1):
-            i += 1
-    else:
-        i -= 1
-        while i >= 0 and ruled_out(i):
-            i -= 1
-        if i < 0:
-            raise BuildError(f"{job.where}: 利用規約がリーフレットの裏面（A4 1ページ、2段組）に"
-                             f"{BACK_SIZES[0]:g}ptでも収まりません。文字をこれより小さくはできないため、"
-                             "利用規約の全文は terms.pdf で配布してください")
-    return laid_out[i], BACK_SIZES[i]
-
-
-def render_leaflet(job: Job) -> tuple[bytes, float]:
-    """The two-page leaflet of one office and its back-page font size."""
+def render_leaflet(job: Job) -> tuple[bytes, tuple[float, float]]:
+    """The two-page leaflet of one office and the font sizes of its back and front pages."""
     stylesheet = _stylesheet(job.css, job.chars)
-    front = _layout(job.front, stylesheet)
-    if len(front.pages) != 1:
-        raise BuildError(f"{job.where}: 案内がリーフレットの表面（A4 1ページ）に収まりません"
-                         f"（{len(front.pages)}ページ）。guide.md を短くしてください")
-    back, size = _fit_back(job, stylesheet)
-    return front.copy([*front.pages, *back.pages]).write_pdf(pdf_variant=PDF_VARIANT), size
+
+    def layout(html: str):
+        return _layout(html, stylesheet)
+
+    front, front_size = fit_front(FRONT_SIZES, job.front_at, layout, job.where)
+    back, back_size = fit_back(BACK_SIZES, job.first, job.back_at, job.probe_at, layout, job.where)
+    return front.copy([*front.pages, *back.pages]).write_pdf(pdf_variant=PDF_VARIANT), (back_size, front_size)
 
 
 def render_terms(job: Job) -> bytes:
@@ -312,7 +271,7 @@ def render_terms(job: Job) -> bytes:
     return _layout(job.terms, _stylesheet(job.css, job.chars)).write_pdf(pdf_variant=PDF_VARIANT)
 
 
-def _task(task: tuple[str, Job]) -> tuple[bytes, float | None]:
+def _task(task: tuple[str, Job]) -> tuple[bytes, tuple[float, float] | None]:
     kind, job = task
     return render_leaflet(job) if kind == "leaflet" else (render_terms(job), None)
 
@@ -327,8 +286,9 @@ def _from_cache(cache: Path | None, job: Job) -> Rendered | None:
         return None
     leaflet, terms, meta = _cache_paths(cache, job)
     try:
-        size = json.loads(meta.read_text())["back_size"]
-        return Rendered(job.slug, leaflet.read_bytes(), terms.read_bytes(), float(size))
+        sizes = json.loads(meta.read_text())
+        return Rendered(job.slug, leaflet.read_bytes(), terms.read_bytes(),
+                        float(sizes["back_size"]), float(sizes["front_size"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -341,7 +301,8 @@ def _store(cache: Path, job: Job, result: Rendered) -> str | None:
         for old in cache.glob(f"{job.slug}.*"):
             if old not in paths:
                 old.unlink()
-        meta = json.dumps({"slug": job.slug, "back_size": result.back_size}).encode()
+        meta = json.dumps({"slug": job.slug, "back_size": result.back_size,
+                           "front_size": result.front_size}).encode()
         for path, data in zip(paths, (result.leaflet, result.terms, meta)):
             tmp = path.with_name(f".{path.name}.tmp")
             tmp.write_bytes(data)
@@ -362,8 +323,8 @@ def _render_all(jobs: list[Job], processes: int) -> list[Rendered]:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
             done = list(pool.map(_task, tasks))
-    return [Rendered(job.slug, leaflet, terms, size)
-            for job, (leaflet, size), (terms, _) in zip(jobs, done[0::2], done[1::2])]
+    return [Rendered(job.slug, leaflet, terms, *sizes)
+            for job, (leaflet, sizes), (terms, _) in zip(jobs, done[0::2], done[1::2])]
 
 
 def office_jobs(site: SiteConfig, offices: list[Office], env: Environment, templates: Path) -> list[Job]:
@@ -397,9 +358,14 @@ def pdf_files(site: SiteConfig, offices: list[Office], env: Environment, templat
             problem = _store(cache, job, result)
             if problem and problem not in warnings:
                 warnings.append(problem)
-    files = {}
+    files, office_warnings = {}, {}
+    for job in jobs:    # rendered or cached alike: the editor should shorten the guide
+        if (size := results[job.slug].front_size) < FRONT_SIZES[0]:
+            office_warnings[job.slug] = [f"{job.where}: 案内が長いため、リーフレットの表面の文字を"
+                                         f"{FRONT_SIZES[0]:g}ptから{size:g}ptに縮めました"]
     for slug, result in sorted(results.items()):
         files[f"{slug}/leaflet.pdf"] = result.leaflet
         files[f"{slug}/terms.pdf"] = result.terms
     sizes = {slug: result.back_size for slug, result in sorted(results.items())}
-    return PdfReport(files, 2 * len(todo), 2 * (len(jobs) - len(todo)), sizes, tuple(warnings))
+    return PdfReport(files, 2 * len(todo), 2 * (len(jobs) - len(todo)), sizes, tuple(warnings),
+                     office_warnings)

@@ -227,6 +227,33 @@ def test_terms_too_long_for_the_back_page_fail_naming_the_office(content, tmp_pa
         build(content, tmp_path / "site", ["mothers-hiroshima"], pdf_cache=None)
 
 
+def _lengthen_guide(content: Path, items: int) -> None:
+    guide = content / "mothers-hiroshima/guide.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n## 追記\n\n"
+                     + "".join(f"- 追記の項目{i}です。\n" for i in range(items)), encoding="utf-8")
+
+
+def test_a_long_guide_sets_the_front_page_smaller_and_says_so_on_every_build(content, tmp_path):
+    _lengthen_guide(content, 4)
+    cache = tmp_path / "cache"
+    for rendered in (2, 0):
+        report = build(content, tmp_path / "site", ["mothers-hiroshima"], pdf_cache=cache)
+        assert report.pdfs_rendered == rendered
+        shrunk = [w for w in report.warnings if "表面の文字" in w]
+        assert len(shrunk) == 1 and "mothers-hiroshima（マザーズハローワーク広島）" in shrunk[0], report.warnings
+        assert re.search(r"9\.8ptから[78]\.\dptに縮めました", shrunk[0]), shrunk[0]
+    leaflet = tmp_path / "site/mothers-hiroshima/leaflet.pdf"
+    assert info(leaflet)["Pages"].strip() == "2"
+    assert "追記の項目3です。" in tool("pdftotext", "-f", "1", "-l", "1", leaflet, "-")
+
+
+def test_a_guide_too_long_even_at_7pt_fails_naming_guide_md(content, tmp_path):
+    _lengthen_guide(content, 40)
+    with pytest.raises(BuildError, match="mothers-hiroshima（マザーズハローワーク広島）: 案内.*7ptでも.*guide.md"):
+        build(content, tmp_path / "site", ["mothers-hiroshima"], pdf_cache=None)
+    assert not (tmp_path / "site").exists()
+
+
 def test_no_pdf_build_never_loads_weasyprint(tmp_path):
     code = ("import sys; from pathlib import Path; from portal.publish.build import build; "
             f"r = build(Path({str(CONTENT)!r}), Path({str(tmp_path / 'site')!r}), pdf=False); "
