@@ -39,7 +39,7 @@ def _chromium(binary: str, page: Path, pdf: Path, tmp: Path) -> None:
 def rows() -> list[Row]:
     """Seconds and bytes of one leaflet: WeasyPrint against Chromium."""
     from portal.offices import load_offices, load_site
-    from portal.publish.pdf import office_jobs, render_leaflet, render_terms
+    from portal.publish.pdf import FRONT_SIZES, office_jobs, render_leaflet, render_terms
     from portal.publish.site import TEMPLATES, environment
 
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -47,20 +47,20 @@ def rows() -> list[Row]:
     offices = load_offices(content)
     job = office_jobs(load_site(content), offices[:1], environment(TEMPLATES), TEMPLATES)[0]
     render_terms(job)                                   # WeasyPrint's import and first font load
-    ours, pdf, size = [], b"", 0.0
+    ours, pdf, back_size, front_size = [], b"", 0.0, FRONT_SIZES[0]
     for _ in range(RUNS):
         began = time.perf_counter()
-        pdf, size = render_leaflet(job)
+        pdf, (back_size, front_size) = render_leaflet(job)
         ours.append(time.perf_counter() - began)
     ours_s = statistics.median(ours)
     label = f"pdf peer: one leaflet (front + fitted back) of {job.slug}"
     if binary is None:
         return [Row(f"{label}, WeasyPrint", f"{ours_s:.2f} s, {len(pdf) / 1024:.0f} KiB", "chromium not installed", "-")]
-    back = dict(job.backs)[size]
+    back = dict(job.backs)[back_size]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         pages = []
-        for name, html in (("front", job.front), ("back", back)):
+        for name, html in (("front", job.front_at(FRONT_SIZES.index(front_size))), ("back", back)):
             path = tmp / f"{name}.html"
             path.write_text(_with_css(html, job.css), encoding="utf-8")
             pages.append(path)

@@ -4,13 +4,15 @@
 Usage: .venv/bin/python bench/run.py [--only NAME ...]
 
 Each `bench/bench_*.py` module exposes `rows() -> list[Row]`; this runner imports them in
-name order and prints their rows. Benchmarks measure; they never fail a test run.
+name order and prints their rows; a module that raises gets a FAILED row (its traceback goes
+to stderr) and the run exits 1 after printing the rest. Benchmarks measure; they never fail a test run.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
+import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -28,14 +30,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         names = [n for n in names if n.removeprefix("bench_") in args.only]
     rows: list[Row] = []
+    failed = 0
     for name in names:
         print(f"running {name} …", file=sys.stderr, flush=True)
-        rows.extend(importlib.import_module(name).rows())
+        try:
+            rows.extend(importlib.import_module(name).rows())
+        except Exception as exc:  # one broken benchmark must not hide the others' figures
+            traceback.print_exc()
+            rows.append(Row(f"{name}: FAILED", f"{type(exc).__name__}: {exc}"[:80], "-", "-"))
+            failed += 1
     header = Row("benchmark", "figure", "peer / limit", "ratio")
     widths = [max(len(getattr(r, f)) for r in [header, *rows]) for f in Row._fields]
     for r in [header, Row(*("-" * w for w in widths)), *rows]:
         print("  ".join(getattr(r, f).ljust(w) for f, w in zip(Row._fields, widths)).rstrip())
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
