@@ -14,26 +14,61 @@ from ..errors import BuildError
 Layout = Callable[[str], object]
 
 
+def _front_guess(doc, sizes: Sequence[float]) -> int:
+    """The index of the size to try after the design size overflowed, from how far it overflowed.
+
+    The guide and the contact box flow from the top of the guide (`leaflet-guide`) to the bottom
+    of the contact box (`leaflet-end`, on the last page); the title band (`leaflet-top`, whose top
+    is the page's top margin) keeps its size. A guide is mostly one-line items whose height goes
+    with the size, and its millimetre gaps do not shrink, so the flow fits the room left on page 1
+    at about size × room / flow or a step below; measured on Hiroshima's guide lengthened by 1 to
+    14 items, the guess is right or one step high, which costs the same (a guess that fits must
+    show that the step above does not). Only the number of layouts depends on this guess (1 when
+    the anchors are missing), never the result.
+    """
+    pages = doc.pages
+    top, guide = pages[0].anchors.get("leaflet-top", ()), pages[0].anchors.get("leaflet-guide", ())
+    end = pages[-1].anchors.get("leaflet-end", ())
+    if len(top) != 4 or len(guide) != 4 or len(end) != 4:     # (x1, y1, x2, y2) since WeasyPrint 63
+        return 1
+    margin = top[1]
+    room = pages[0].height - margin - guide[1]                  # the bottom margin taken as the top one
+    # What each page holds: down to the lowest box with an id on it (a split box has one per page).
+    flow = sum(max(box[3] for box in page.anchors.values() if len(box) == 4) - (guide[1] if n == 0 else margin)
+               for n, page in enumerate(pages) if page.anchors)
+    if room <= 0 or flow <= room:
+        return 1
+    target = sizes[0] * room / flow
+    return next((i for i in range(1, len(sizes)) if sizes[i] <= target + 0.05), len(sizes) - 1)
+
+
 def fit_front(sizes: Sequence[float], html_at: Callable[[int], str], layout: Layout, where: str):
     """The front page at the first of `sizes` (largest first) that keeps it to one page, and that size.
 
-    The design size costs one layout; a longer guide is searched by halves (about three more).
+    The design size costs one layout. A longer guide starts at a size guessed from the overflow
+    (_front_guess) and walks to the largest size that fits: usually one or two more layouts.
     """
     first = layout(html_at(0))
     if len(first.pages) == 1:
         return first, sizes[0]
-    found, lo, hi = None, 1, len(sizes) - 1      # the answer is in sizes[lo..hi] if anywhere
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        doc = layout(html_at(mid))
-        if len(doc.pages) == 1:
-            found, hi = (doc, sizes[mid]), mid - 1
-        else:
-            lo = mid + 1
-    if found is None:
-        raise BuildError(f"{where}: 案内がリーフレットの表面（A4 1ページ）に{sizes[-1]:g}ptでも"
-                         f"収まりません（{len(first.pages)}ページ）。guide.md を短くしてください")
-    return found
+    laid_out = {0: first}
+
+    def fits(i: int) -> bool:
+        if i not in laid_out:
+            laid_out[i] = layout(html_at(i))
+        return len(laid_out[i].pages) == 1
+
+    i = _front_guess(first, sizes)
+    if fits(i):
+        while i > 1 and fits(i - 1):
+            i -= 1
+        return laid_out[i], sizes[i]
+    while i + 1 < len(sizes):
+        i += 1
+        if fits(i):
+            return laid_out[i], sizes[i]
+    raise BuildError(f"{where}: 案内がリーフレットの表面（A4 1ページ）に{sizes[-1]:g}ptでも"
+                     f"収まりません（{len(first.pages)}ページ）。guide.md を短くしてください")
 
 
 def too_tall(probe, size: float, page_height: float) -> bool:

@@ -15,7 +15,8 @@ from portal.errors import BuildError, ContentErrors
 from portal.publish.build import BuildReport, build
 from portal.offices import load_offices
 from portal.publish.context import booking_url
-from portal.publish.pdf import BACK_SIZES, _layout, _printable, _stylesheet, check_glyphs, office_jobs
+from portal.publish.pdf import (BACK_SIZES, FRONT_SIZES, _layout, _printable, _stylesheet, check_glyphs, office_jobs,
+                                render_leaflet)
 from portal.publish.site import TEMPLATES, environment
 from portal.schema import SiteConfig
 
@@ -231,6 +232,19 @@ def _lengthen_guide(content: Path, items: int) -> None:
     guide = content / "mothers-hiroshima/guide.md"
     guide.write_text(guide.read_text(encoding="utf-8") + "\n## 追記\n\n"
                      + "".join(f"- 追記の項目{i}です。\n" for i in range(items)), encoding="utf-8")
+
+
+@pytest.mark.parametrize("items", [1, 7, 14])
+def test_a_longer_guide_gets_the_largest_front_size_that_fits(content, items):
+    _lengthen_guide(content, items)
+    hiroshima = [o for o in load_offices(content) if o.slug == "mothers-hiroshima"]
+    job, = office_jobs(SiteConfig(), hiroshima, environment(TEMPLATES), TEMPLATES)
+    _, (_, size) = render_leaflet(job)
+    i = FRONT_SIZES.index(size)
+    assert 0 < i, "these guides overflow the design size"
+    stylesheet = _stylesheet(job.css, job.chars)
+    assert len(_layout(job.front_at(i), stylesheet).pages) == 1
+    assert len(_layout(job.front_at(i - 1), stylesheet).pages) == 2
 
 
 def test_a_long_guide_sets_the_front_page_smaller_and_says_so_on_every_build(content, tmp_path):
