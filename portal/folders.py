@@ -10,6 +10,9 @@ from pathlib import Path
 from .errors import ContentError, ContentErrors
 
 OFFICE_FILE = "office.yaml"
+# Names taken at the site's root, so no office folder may have them: the pages and stylesheets
+# the build writes there (site.site_files) and the staff console the portal serves (/staff/).
+RESERVED_NAMES = frozenset({"accessibility", "assets", "staff"})
 
 
 def office_folders(content: Path, only: list[str] | None = None) -> list[Path]:

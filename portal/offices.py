@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from . import eras
 from .errors import ContentError, ContentErrors, display_path
-from .folders import OFFICE_FILE, office_folders
+from .folders import OFFICE_FILE, RESERVED_NAMES, office_folders
 from .markup import Rendered, render_document
 from .placeholders import expand, facts
 from .rules import TOKYO, SlotPolicy, Window
@@ -268,6 +268,9 @@ def load_office(folder: Path, today: dt.date | None = None) -> Office:
     path = folder / OFFICE_FILE
     if not _SLUG.match(folder.name):
         raise ContentErrors([ContentError(folder, None, "フォルダー名は半角英小文字・数字・ハイフンにしてください")])
+    if folder.name in RESERVED_NAMES:
+        raise ContentErrors([ContentError(folder, None, f"フォルダー名「{folder.name}」はサイトの共通ページ"
+                                          f"（{'・'.join(sorted(RESERVED_NAMES))}）と重なるため使えません。別の名前にしてください")])
     data = load_yaml(path)
     try:
         config = OfficeConfig.model_validate(data if data is not None else {})

@@ -106,6 +106,23 @@ def test_every_office_is_checked_before_giving_up(content):
     assert {Path(e.path).parent.name for e in exc_info.value.errors} == {"abashiri", "mothers-hiroshima"}
 
 
+@pytest.mark.parametrize("name", ["accessibility", "assets", "staff"])
+def test_folder_named_like_a_shared_page_is_refused(content, name):
+    (content / "abashiri").rename(content / name)
+    with pytest.raises(ContentErrors, match=f"{name}.*フォルダー名「{name}」はサイトの共通ページ"):
+        load_offices(content)
+
+
+def test_reserved_names_cover_the_site_root_and_the_staff_console(tmp_path):
+    from portal.folders import RESERVED_NAMES
+    from portal.publish.site import environment, site_files
+    from portal.schema import SiteConfig
+    from portal.web.staff import bp
+
+    roots = {rel.split("/", 1)[0] for rel in site_files(environment(), SiteConfig(), [])} - {"index.html"}
+    assert roots | {bp.url_prefix.strip("/")} == set(RESERVED_NAMES)
+
+
 def test_unknown_office_slug(content):
     with pytest.raises(ContentErrors, match="nowhere"):
         load_offices(content, only=["nowhere"])
