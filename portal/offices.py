@@ -147,14 +147,20 @@ def _key(loc: tuple) -> str:
     return out or "(最上位)"
 
 
+_KEYED = re.compile(r"^@([^:]+): (.*)$", re.S)   # a model-level check naming the key it is about
+
+
 def _reason(err: dict, model: type) -> str:
     kind = err["type"]
     if kind in ("value_error", "assertion_error"):
-        return re.sub(r"^(Value|Assertion) error, ", "", err["msg"])
+        text = re.sub(r"^(Value|Assertion) error, ", "", err["msg"])
+        keyed = _KEYED.match(text)
+        return keyed.group(2) if keyed else text
     if kind == "extra_forbidden":
         return "未知の項目です（綴りを確かめてください）"
     if kind == "literal_error":
-        return f"使える値は {err.get('ctx', {}).get('expected', '')} のどれかです"
+        expected = err.get("ctx", {}).get("expected", "").replace("' or '", "', '")
+        return f"使える値は {expected} のどれかです"
     template = _REASONS.get(kind)
     if template:
         return template.format(**err.get("ctx", {}))
@@ -163,7 +169,14 @@ def _reason(err: dict, model: type) -> str:
 
 def validation_errors(path: Path, exc: ValidationError, model: type) -> list[ContentError]:
     """Turn a pydantic ValidationError into one ContentError per problem, in Japanese."""
-    return [ContentError(path, _key(e["loc"]), _reason(e, model)) for e in exc.errors()]
+    found = []
+    for e in exc.errors():
+        keyed = _KEYED.match(re.sub(r"^Value error, ", "", e["msg"])) if e["type"] == "value_error" else None
+        key = _key(e["loc"])
+        if keyed:   # "@hours.windows[1]: …" raised by a check on the model that holds it
+            key = keyed.group(1) if key == "(最上位)" else f"{key}.{keyed.group(1)}"
+        found.append(ContentError(path, key, _reason(e, model)))
+    return found
 
 
 def _warnings(path: Path, c: OfficeConfig) -> list[str]:

@@ -91,7 +91,7 @@ class TimeWindow(_Strict):
 
 
 class Hours(_Strict):
-    weekdays: list[Weekday] = Field(["mon", "tue", "wed", "thu", "fri"],
+    weekdays: list[Weekday] = Field(["mon", "tue", "wed", "thu", "fri"], min_length=1,
                                     description="Days of the week with sessions (mon…sun); closed days are skipped anyway")
     windows: list[TimeWindow] = Field(min_length=1, description="Daily time windows in which sessions take place")
 
@@ -226,8 +226,19 @@ class OfficeConfig(_Strict):
     @model_validator(mode="after")
     def _unique_conditions(self) -> "OfficeConfig":
         ids = [c.id for c in self.eligibility]
-        if len(set(ids)) != len(ids):
-            raise ValueError("eligibility の id が重複しています")
+        for i, cid in enumerate(ids):
+            if cid in ids[:i]:
+                raise ValueError(f"@eligibility[{i}].id: id「{cid}」は eligibility[{ids.index(cid)}] と重複しています")
+        return self
+
+    @model_validator(mode="after")
+    def _windows_hold_a_session(self) -> "OfficeConfig":
+        # A window shorter than one session would be advertised in the texts yet never bookable.
+        for i, w in enumerate(self.hours.windows):
+            length = (w.end.hour * 60 + w.end.minute) - (w.start.hour * 60 + w.start.minute)
+            if length < self.session.minutes:
+                raise ValueError(f"@hours.windows[{i}]: 時間帯 {w.start:%H:%M}～{w.end:%H:%M} は{length}分で、"
+                                 f"1回の相談（session.minutes: {self.session.minutes}分）が入りません")
         return self
 
 

@@ -62,6 +62,10 @@ def test_missing_facts_are_warnings_not_errors(content):
     ('time_separator: "："', "time_separator: '.'", "typography.time_separator", "使える値"),
     ("before_consent: [article-10]", "before_consent: [article-99]", "terms.before_consent[0]", "terms.md にありません"),
     ("before_consent: [article-10]", "before_consent: [第10条]", "terms.before_consent[0]", "半角英小文字"),
+    ("weekdays: [mon, tue, wed, thu, fri]", "weekdays: []", "hours.weekdays", "少なくとも 1 件"),
+    ("weekdays: [mon, tue, wed, thu, fri]", "weekdays: [mon, tuesday]", "hours.weekdays[1]", "'sat', 'sun' のどれか"),
+    ("minutes: 30", "minutes: 200", "hours.windows[0]", "150分で、1回の相談（session.minutes: 200分）が入りません"),
+    ("  - id: device", "  - id: registered", "eligibility[1].id", "eligibility[0] と重複"),
 ])
 def test_validation_failures_name_key_and_reason(content, old, new, key, reason):
     edit(content / "abashiri", "office.yaml", old, new)
