@@ -26,7 +26,23 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, hide_parameters=True, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if engine.url.database not in (None, "", ":memory:"):
+            private_file(Path(engine.url.database))
     return engine
+
+
+def private_file(path: Path) -> None:
+    """Create path readable by its owner only, unless it exists (an operator's mode is kept).
+
+    SQLite would create the database 0644 (world-readable under the usual umask); it gives the
+    -wal and -shm files it makes later the database file's mode, so they are private too.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+    except FileExistsError:
+        pass
+    except FileNotFoundError:   # no such folder: SQLite will say so when it connects
+        pass
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

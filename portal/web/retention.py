@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ..offices import Office
+from .db import private_file
 from .models import BookingRequest
 from .staff_models import Appointment, AuditEntry, RequestPurge
 
@@ -115,6 +116,7 @@ def backup(engine: Engine, dest: Path) -> int:
     tmp.unlink(missing_ok=True)
     if not src_path.exists():
         raise BackupError(f"{src_path} がありません")
+    private_file(tmp)
     src = sqlite3.connect(src_path, timeout=30)
     dst = sqlite3.connect(tmp)
     try:

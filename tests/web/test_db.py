@@ -56,6 +56,26 @@ def test_sqlite_is_durable_and_strict(tmp_path):
     engine.dispose()
 
 
+def test_a_new_sqlite_database_and_its_side_files_are_private(tmp_path):
+    path = tmp_path / "portal.sqlite3"
+    db.migrate(f"sqlite:///{path}")
+    engine = db.make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:   # holds the -wal and -shm files open
+        conn.execute(text("SELECT count(*) FROM booking_requests")).scalar_one()
+        files = [p for p in tmp_path.iterdir() if p.name.startswith("portal.sqlite3")]
+        assert {p.name for p in files} >= {"portal.sqlite3", "portal.sqlite3-wal", "portal.sqlite3-shm"}
+        assert {p.name: oct(p.stat().st_mode & 0o777) for p in files} == {p.name: "0o600" for p in files}
+    engine.dispose()
+
+
+def test_an_existing_database_keeps_the_operators_mode(tmp_path):
+    path = tmp_path / "portal.sqlite3"
+    db.migrate(f"sqlite:///{path}")
+    path.chmod(0o640)
+    db.make_engine(f"sqlite:///{path}").dispose()
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
 def test_foreign_keys_are_enforced(app):
     with Session(db.engine_of(app)) as s:
         s.add(PreferredSlot(request_id=999, rank=1, starts_at=datetime.datetime(2026, 5, 7, tzinfo=UTC)))

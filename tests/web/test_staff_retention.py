@@ -114,6 +114,7 @@ def test_backup_during_concurrent_writes_is_complete_and_consistent(staff_app, t
         thread.join()
     assert result.exit_code == 0, result.output
     assert "integrity_check ok" in result.output
+    assert dest.stat().st_mode & 0o777 == 0o600   # it holds everyone's personal data
     copy = sqlite3.connect(dest)
     try:
         assert copy.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
