@@ -138,11 +138,10 @@ def _stamp(iso_date: str) -> str:
 def feed(site: SiteConfig, office: Office, items: tuple[Notice, ...]) -> Feed:
     """The Atom feed of an office's notices; ids stay stable whatever the public URL."""
     base = (site.public_url or "").rstrip("/")
-    prefix = f"{base}/{office.slug}/" if base else ""
+    # Absolute with a public URL; else relative to the feed itself, which is notices/feed.xml.
+    here = f"{base}/{office.slug}/notices/" if base else ""
     dates = [n.published_iso for n in items] + [r.date.isoformat() for r in office.config.terms.revisions]
     updated = _stamp(max(dates)) if dates else _stamp(dt.date(2000, 1, 1).isoformat())
-    entries = tuple((n, f"tag:madoguchi,2024:{office.slug}/terms/{n.key}", f"{prefix}notices/{n.key}/")
-                    for n in items)
+    entries = tuple((n, f"tag:madoguchi,2024:{office.slug}/terms/{n.key}", f"{here}{n.key}/") for n in items)
     return Feed(id=f"tag:madoguchi,2024:{office.slug}/notices", title=f"{office.name} お知らせ",
-                updated=updated, self_href=f"{prefix}notices/feed.xml", alternate_href=f"{prefix}notices/",
-                entries=entries)
+                updated=updated, self_href=f"{here}feed.xml", alternate_href=here or "./", entries=entries)

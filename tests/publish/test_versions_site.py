@@ -87,6 +87,24 @@ def test_feed_is_valid_atom(versioned, tmp_path):
     assert not empty.bozo and empty.entries == []
 
 
+def test_feed_links_resolve_from_the_feeds_own_address(versioned, tmp_path):
+    import xml.etree.ElementTree as ET
+    from urllib.parse import urljoin, urlparse
+
+    out = tmp_path / "site"
+    build(versioned, out, "2027-03-31")
+    feed_url = "http://127.0.0.1:8000/mothers-hiroshima/notices/feed.xml"
+    targets: dict[str, list[str]] = {"self": [], "alternate": []}
+    for link in ET.parse(out / "mothers-hiroshima/notices/feed.xml").getroot().iter("{http://www.w3.org/2005/Atom}link"):
+        targets[link.get("rel")].append(urlparse(urljoin(feed_url, link.get("href"))).path)
+    assert targets["self"] == ["/mothers-hiroshima/notices/feed.xml"]
+    assert targets["alternate"][0] == "/mothers-hiroshima/notices/"
+    assert targets["alternate"][1:] == ["/mothers-hiroshima/notices/2027-04-01/"]
+    for path in [*targets["self"], *targets["alternate"]]:
+        target = out / path.lstrip("/")
+        assert (target / "index.html" if path.endswith("/") else target).is_file(), path
+
+
 def test_build_records_new_versions_in_the_lock(versioned, tmp_path):
     build(versioned, tmp_path / "site", "2027-03-31")
     lock = (versioned / "mothers-hiroshima/terms-lock.json").read_text(encoding="utf-8")
