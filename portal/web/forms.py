@@ -40,6 +40,11 @@ def takes_email(office: Office) -> bool:
     return "email" in {*b.request_channels, *c.channels, b.details_channel}
 
 
+def needs_email(office: Office) -> bool:
+    """True when the office sends the session's date and meeting details by e-mail: the address is required."""
+    return office.config.booking.details_channel == "email"
+
+
 class EligibilityForm(FlaskForm):
     """Yes/no questions; one RadioField per asked condition is added by `eligibility_form`."""
 
@@ -105,6 +110,9 @@ class RequestForm(FlaskForm):
 
     def validate_email(self, field):
         field.data = _check(normalise.email, field.data) if takes_email(self.office) else ""
+        if not field.data and needs_email(self.office):
+            raise ValidationError(f"メールアドレスを入力してください。相談の日時と{self.office.config.session.tool}の"
+                                  "接続先は、メールでお知らせします")
 
     def validate_slot1(self, field):
         if not field.data:
@@ -182,6 +190,9 @@ def request_form(office: Office, now: datetime.datetime, policy: rules.SlotPolic
     form.companion_choices = [(c, COMPANION_LABELS[c]) for c in office.config.companions]
     if not takes_email(office):
         del form["email"]
+    elif needs_email(office):
+        form.email.label.text = "メールアドレス"
+        form.email.description = f"相談の日時と{office.config.session.tool}の接続先をこのアドレスにお知らせします。"
     if not office.config.companions:
         del form["companions"]
         del form["companion_note"]

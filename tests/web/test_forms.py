@@ -186,3 +186,26 @@ def test_terms_changed_between_form_and_submit(make_app, content, tmp_path):
     with db.engine_of(after).connect() as conn:
         assert conn.execute(text("SELECT terms_sha256 FROM consents")).scalar_one() == new.terms_sha256()
         assert "この規約は改訂されました" in conn.execute(text("SELECT text FROM terms_versions")).scalar_one()
+
+
+def test_an_office_that_sends_details_by_email_requires_the_address(make_app, content):
+    from .conftest import Seeker
+    yaml_path = content / "abashiri/office.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace("details_channel: phone", "details_channel: email"),
+                         encoding="utf-8")
+    app = make_app(CONTENT_DIR=str(content))
+    s = Seeker(app.test_client(), "abashiri")
+    s.pass_eligibility()
+    label = soup(s.form_page()).find("label", {"for": "email"}).get_text()
+    assert label == "メールアドレス"   # not （任意）
+    page = soup(s.check(email=""))
+    assert page.h1.get_text() == "申し込み内容の入力"
+    assert "メールアドレスを入力してください。相談の日時とZoomの接続先は、メールでお知らせします" in page.select_one(
+        ".field-error").get_text()
+    assert soup(s.check(email="hanako@example.jp")).h1.get_text() != "申し込み内容の入力"
+
+
+def test_email_stays_optional_where_details_go_by_phone(seeker):
+    seeker.pass_eligibility()
+    assert "（任意）" in soup(seeker.form_page()).find("label", {"for": "email"}).get_text()
+    assert soup(seeker.check(email="")).h1.get_text() != "申し込み内容の入力"
