@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from . import rules
 from .rules import TOKYO, SlotPolicy
+from .schema import CHANNEL_LABELS
 
 REQUESTED, CONFIRMED, CANCELLED, NO_SHOW, COMPLETED = "requested", "confirmed", "cancelled", "no_show", "completed"
 STATUS_LABELS = {
@@ -32,7 +33,9 @@ ACTION_LABELS = {
 }
 CONTACT_OUTCOMES = {"reached": "連絡がついた", "not_reached": "連絡がつかなかった"}
 DETAILS_CHANNELS = {"phone": "電話", "mypage": "求職者マイページ", "email": "メール"}
-CANCEL_CHANNELS = {"phone": "電話", "email": "メール", "online": "オンライン"}
+# Every channel an office.yaml may name (窓口 too): staff record how a cancellation really came,
+# and cancel_note flags one the office's terms do not list.
+CANCEL_CHANNELS = dict(CHANNEL_LABELS)
 
 # (status, action) → status after the action; any pair not listed is refused.
 TRANSITIONS: dict[tuple[str, str], str] = {

@@ -121,6 +121,14 @@ def test_cancel_note_by_terms_channels(channel, same_day, noted):
     assert (sr.cancel_note(channel, same_day, ["phone", "email"], ["phone"]) is not None) is noted
 
 
+def test_every_channel_an_office_may_name_can_be_recorded():
+    from portal.schema import CHANNEL_LABELS
+    for channel in CHANNEL_LABELS:   # counter (窓口) included
+        sr.check_cancel_channel(channel)
+    assert "窓口" in sr.cancel_note("counter", False, ["phone", "online"], None)
+    assert sr.cancel_note("counter", False, ["phone", "counter"], None) is None
+
+
 def test_naive_times_are_refused():
     with pytest.raises(ValueError):
         sr.check_no_show(datetime.datetime(2026, 5, 7, 9, 30), 10, NOW)
