@@ -104,6 +104,12 @@ def phone(raw: str) -> str:
     return text
 
 
+def phone_display(typed: str) -> str:
+    """A stored phone as staff read and dial it: the seeker's own grouping (dashes, brackets) kept,
+    in half-width digits and plain hyphens without spaces (０１１（８５３）０１０１ → 011(853)0101)."""
+    return _digits_and_dashes(typed)
+
+
 def email(raw: str) -> str:
     """E-mail address (optional): an ASCII address of at most 254 characters, or ""."""
     text = unicodedata.normalize("NFKC", (raw or "").strip())

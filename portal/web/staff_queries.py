@@ -192,8 +192,10 @@ def detail(db: Session, office: Office, reference: str) -> RequestView | None:
     purged = db.get(RequestPurge, req.id) is not None
     conds = {c.id: c.text for c in office.config.eligibility}
     answers = [Answer("氏名", req.name), Answer("フリガナ", req.kana), Answer("求職番号", req.seeker_number),
-               Answer("求職番号（入力のまま）", req.seeker_number_typed), Answer("電話番号", req.phone_typed),
+               Answer("求職番号（入力のまま）", req.seeker_number_typed), Answer("電話番号", norm.phone_display(req.phone_typed)),
                Answer("メールアドレス", req.email or "（なし）")]
+    if norm.phone_display(req.phone_typed) != req.phone_typed:
+        answers.insert(5, Answer("電話番号（入力のまま）", req.phone_typed))
     if office.config.companions:
         who = "、".join(COMPANION_LABELS.get(c, c) for c in req.companions.split(",") if c) or "なし"
         answers += [Answer("同席する方", who), Answer("同席する方について", req.companion_note or "（なし）")]
@@ -271,11 +273,11 @@ def schedule(db: Session, office: Office, day: datetime.date) -> list[ScheduleRo
             if r is None:
                 out.append(ScheduleRow(time, place, "", "", "", "", "空き", ""))
             else:
-                out.append(ScheduleRow(time, place, r.reference, r.name, r.kana, r.phone_typed,
+                out.append(ScheduleRow(time, place, r.reference, r.name, r.kana, norm.phone_display(r.phone_typed),
                                        sr.STATUS_LABELS.get(r.status, r.status),
                                        sr.DETAILS_CHANNELS.get(a.details_channel or "", "未連絡")))
     for (start, place), (a, r) in sorted(booked.items()):   # off-grid (e.g. hours changed since)
-        out.append(ScheduleRow(tokyo_text(start)[11:], place, r.reference, r.name, r.kana, r.phone_typed,
+        out.append(ScheduleRow(tokyo_text(start)[11:], place, r.reference, r.name, r.kana, norm.phone_display(r.phone_typed),
                                sr.STATUS_LABELS.get(r.status, r.status), sr.DETAILS_CHANNELS.get(a.details_channel or "", "未連絡")))
     return out
 
@@ -319,7 +321,7 @@ def export_rows(db: Session, office: Office, lo: datetime.date | None, hi: datet
         wishes = [tokyo_text(s.starts_at) for s in req.slots] + ["", "", ""]
         rows.append((req.reference, sr.STATUS_LABELS.get(req.status, req.status), tokyo_text(req.created_at),
                      tokyo_text(appt.starts_at) if appt else "", req.name, req.kana, req.seeker_number,
-                     req.phone_typed, req.email or "", *wishes[:3],
+                     norm.phone_display(req.phone_typed), req.email or "", *wishes[:3],
                      sr.DETAILS_CHANNELS.get(appt.details_channel or "", "") if appt else ""))
     return rows
 

@@ -25,6 +25,13 @@ def test_phone_normalised_to_digits(typed, expected):
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
+    ("０１１（８５３）０１０１", "011(853)0101"), ("090ー1234ー5678", "090-1234-5678"), ("0152 44 6287", "0152446287"),
+])
+def test_phone_display_keeps_the_grouping_in_half_width(typed, expected):
+    assert normalise.phone_display(typed) == expected
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
     ("あばしり はなこ", "アバシリ\u3000ハナコ"), ("ｱﾊﾞｼﾘ ﾊﾅｺ", "アバシリ\u3000ハナコ"), ("ヴァージニア", "ヴァージニア"),
 ])
 def test_kana_becomes_full_width_katakana(typed, expected):

@@ -52,6 +52,16 @@ def test_detail_shows_answers_and_consent_with_stored_text(staff_app, aki):
     assert "第4条（利用申込み等）" in terms.find("pre").get_text()
 
 
+def test_a_phone_typed_full_width_reads_half_width_on_every_staff_page(staff_app, aki):
+    reference = book(staff_app, name="全角 電話", phone="０１１（８５３）０１０１")
+    detail = soup(aki.get(f"/staff/abashiri/requests/{reference}")).get_text()
+    assert "011(853)0101" in detail and "０１１（８５３）０１０１" in detail   # what was typed, beside it
+    aki.act("abashiri", reference, "confirm", slot=FIRST_SLOT["abashiri"])
+    assert "011(853)0101" in soup(aki.get("/staff/abashiri/schedule?date=2026-05-07")).get_text()
+    csv = aki.get("/staff/abashiri/export.csv").get_data().decode("utf-8-sig")
+    assert "011(853)0101" in csv and "０１１" not in csv
+
+
 def test_full_course_confirm_details_complete(staff_app, aki, clock):
     reference = book(staff_app)
     assert aki.act("abashiri", reference, "contact", outcome="not_reached") == ["連絡の記録を残しました。"]
