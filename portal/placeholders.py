@@ -39,8 +39,9 @@ def hours_text(config: OfficeConfig) -> str:
 
 
 def channels_text(channels: list[str], or_word: str) -> str:
-    """Join channel names with the office's word for 'or': 電話又はメール."""
-    return or_word.join(CHANNEL_LABELS[c] for c in channels)
+    """Join channel names the way legal Japanese does: 電話又はメール; 電話、メール、窓口又はオンライン."""
+    names = [CHANNEL_LABELS[c] for c in channels]
+    return or_word.join(["、".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
 def facts(config: OfficeConfig) -> dict[str, str | None]:

@@ -16,6 +16,9 @@ def test_days_text(weekdays, expected):
 def test_channels_text():
     assert channels_text(["phone", "email"], "又は") == "電話又はメール"
     assert channels_text(["phone", "counter"], "または") == "電話または窓口"
+    assert channels_text(["phone"], "又は") == "電話"
+    assert channels_text(["phone", "email", "counter", "online"], "又は") == "電話、メール、窓口又はオンライン"
+    assert channels_text(["phone", "email", "counter"], "または") == "電話、メールまたは窓口"
 
 
 def test_expand_inline_filter_and_block():
