@@ -98,16 +98,21 @@ def phone(raw: str) -> str:
         raise FieldError(f"{label}を入力してください")
     if len(raw) > 40 or _has_control(raw):
         raise FieldError(f"{label}は「090-1234-5678」のように入力してください")
-    text = re.sub(r"[()]", "", _digits_and_dashes(raw)).replace("-", "")
+    text = re.sub(r"[()]", "", _domestic(_digits_and_dashes(raw))).replace("-", "")
     if not re.fullmatch(r"0[0-9]{9,10}", text):
         raise FieldError(f"{label}は0から始まる10桁か11桁の数字で入力してください（例：090-1234-5678）")
     return text
 
 
+def _domestic(text: str) -> str:
+    """+81 (Japan's country code, with or without the trunk 0 in brackets) written the domestic way."""
+    return re.sub(r"^\+81-?(?:\(0\)-?)?", "0", text)
+
+
 def phone_display(typed: str) -> str:
     """A stored phone as staff read and dial it: the seeker's own grouping (dashes, brackets) kept,
     in half-width digits and plain hyphens without spaces (０１１（８５３）０１０１ → 011(853)0101)."""
-    return _digits_and_dashes(typed)
+    return _domestic(_digits_and_dashes(typed))
 
 
 def email(raw: str) -> str:

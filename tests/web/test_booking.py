@@ -61,6 +61,19 @@ def test_a_no_leads_to_the_explanation_with_phone(app):
     assert seeker.client.get("/abashiri/booking/request").headers["Location"] == "/abashiri/booking/eligibility"
 
 
+def test_the_explanation_gives_the_e_mail_address_when_known(make_app, content):
+    yaml_path = content / "abashiri/office.yaml"
+    text = yaml_path.read_text(encoding="utf-8")
+    yaml_path.write_text(text.replace('phone: "0152-44-6287"', 'phone: "0152-44-6287"\n  email: info@abashiri.example.jp', 1),
+                         encoding="utf-8")
+    client = make_app(CONTENT_DIR=str(content)).test_client()
+    page = client.get("/abashiri/booking/eligibility")
+    data = {i["name"]: "yes" for i in soup(page).find_all("input", {"type": "radio"})}
+    data.update(q_device="no", csrf_token=soup(page).find("input", {"name": "csrf_token"})["value"])
+    page = soup(client.get(client.post("/abashiri/booking/eligibility", data=data).headers["Location"]))
+    assert page.find("a", href="mailto:info@abashiri.example.jp")
+
+
 def test_unanswered_question_is_an_error_in_the_summary(app):
     client = app.test_client()
     page = client.get("/abashiri/booking/eligibility")

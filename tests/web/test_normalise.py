@@ -19,6 +19,8 @@ def test_seeker_number_accepts_every_dash_and_width(typed):
 @pytest.mark.parametrize(("typed", "expected"), [
     ("090-1234-5678", "09012345678"), ("０９０ー１２３４ー５６７８", "09012345678"),
     ("(0152)44-6287", "0152446287"), ("０１５２（４４）６２８７", "0152446287"), ("0152 44 6287", "0152446287"),
+    ("+81 90-1234-5678", "09012345678"), ("＋８１－９０－１２３４－５６７８", "09012345678"),
+    ("+81(0)152-44-6287", "0152446287"),
 ])
 def test_phone_normalised_to_digits(typed, expected):
     assert normalise.phone(typed) == expected
@@ -26,6 +28,7 @@ def test_phone_normalised_to_digits(typed, expected):
 
 @pytest.mark.parametrize(("typed", "expected"), [
     ("０１１（８５３）０１０１", "011(853)0101"), ("090ー1234ー5678", "090-1234-5678"), ("0152 44 6287", "0152446287"),
+    ("+81 90-1234-5678", "090-1234-5678"),
 ])
 def test_phone_display_keeps_the_grouping_in_half_width(typed, expected):
     assert normalise.phone_display(typed) == expected
