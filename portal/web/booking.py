@@ -14,6 +14,7 @@ from ..offices import Office
 from ..rules import SlotPolicy
 from . import db, pages
 from .consent import TermsShown, current_terms
+from .errors import render_error
 from .forms import NO, YES_NO, eligibility_form, question_fields, request_form
 from .security import limiter, submit_limit
 from .services import StaleTerms, submit_request
@@ -167,6 +168,23 @@ def submit(slug: str):
         return _render_request(office, form, notice=_STALE)
     session["done"] = {"slug": slug, "reference": reference}
     return redirect(url_for(".done", slug=slug))
+
+
+_TOO_MANY = ("送信の回数が多すぎます。1分ほど待ってから、もう一度「確認する」を押してください。"
+             "入力した内容はそのまま残っています（同意のチェックだけ、もう一度入れてください）。")
+
+
+@bp.errorhandler(429)
+def too_many(_error):
+    """Over the submission limit on the request form or its submit: the form again, as typed."""
+    office = current_app.extensions["madoguchi.offices"].get(request.view_args.get("slug", "")
+                                                            if request.view_args else "")
+    if office is None or request.endpoint not in ("booking.request_post", "booking.submit") \
+            or _eligible(office) is None:
+        return render_error(429)
+    form = request_form(office, _now(), _policy(office), formdata=request.form)
+    form.consent.data = False     # nothing was checked: the seeker confirms again
+    return _render_request(office, form, notice=_TOO_MANY, status=429)
 
 
 @bp.get("/done")

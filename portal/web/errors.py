@@ -24,7 +24,8 @@ MESSAGES = {
 }
 
 
-def _render(code: int):
+def render_error(code: int):
+    """The Japanese error page of an HTTP status (also for handlers that answer some cases themselves)."""
     title, text = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     from flask import current_app
     site = current_app.extensions["madoguchi.site"].title
@@ -37,16 +38,16 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(_exc):
-        return _render(400)
+        return render_error(400)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        return _render(exc.code or 500)
+        return render_error(exc.code or 500)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
-            return _render(exc.code or 500)
+            return render_error(exc.code or 500)
         db = g.pop("db", None)
         if db is not None:
             db.rollback()
@@ -56,4 +57,4 @@ def init_app(app: Flask) -> None:
         frames = traceback.extract_tb(exc.__traceback__)
         where = " < ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames[-4:]))
         app.logger.error("unhandled error: %s at %s", type(exc).__name__, where)
-        return _render(InternalServerError.code)
+        return render_error(InternalServerError.code)

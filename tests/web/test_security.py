@@ -53,8 +53,29 @@ def test_rate_limit_gives_429(make_app):
     codes = [seeker.check().status_code for _ in range(3)]
     response = seeker.client.post("/abashiri/booking/submit", data=seeker.fill())
     assert codes == [200, 200, 200] and response.status_code == 429
-    assert soup(response).h1.get_text() == "送信の回数が多すぎます"
+    page = soup(response)
+    assert page.h1.get_text() == "申し込み内容の入力"   # the form again, with what was typed
+    assert "送信の回数が多すぎます" in page.select_one(".notice").get_text()
+    assert page.find("input", {"name": "name"})["value"] == seeker.fill()["name"]
     assert rows(app, "booking_requests") == 0
+
+
+def test_rate_limit_without_a_form_to_show_gives_the_japanese_429_page(make_app):
+    client = make_app(RATELIMIT_SUBMIT="1 per minute", WTF_CSRF_ENABLED=False).test_client()
+    client.post("/abashiri/booking/submit", data={})
+    response = client.post("/abashiri/booking/submit", data={})   # no eligibility answered: no form
+    assert response.status_code == 429
+    assert soup(response).h1.get_text() == "送信の回数が多すぎます"
+
+
+def test_rate_limit_elsewhere_gives_the_429_page(make_app):
+    from .staffkit import StaffClient
+    app = make_app(STAFF_ARGON2_MEMORY_KIB=1024, STAFF_RATELIMIT_LOGIN="1 per minute")
+    client = StaffClient(app)
+    client.login("nobody", "whatever-password")
+    response = client.login("nobody", "whatever-password")
+    assert response.status_code == 429
+    assert soup(response).h1.get_text() == "送信の回数が多すぎます"
 
 
 def test_memory_rate_limit_starts_no_thread_per_hit(app):
