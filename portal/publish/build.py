@@ -157,7 +157,7 @@ def _build(content: Path, out: Path, templates: Path, day: dt.date, pdf: bool, p
            processes: int, key: str, entries: dict[str, manifest.Entry], carried: frozenset[str],
            todo: list[Path], inputs: dict[str, str], present: set[str], started: float) -> BuildReport:
     """Render the offices in `todo`, the front page and the assets, then write what changed."""
-    from ..offices import load_site, write_lock
+    from ..offices import SITE_FILE, load_site, write_lock
     from .context import OfficeView, public_url_warning
     from .site import environment, site_files
 
@@ -171,7 +171,7 @@ def _build(content: Path, out: Path, templates: Path, day: dt.date, pdf: bool, p
     for r in rendered_offices:
         files.update(r.pages)
         entries[r.slug] = r.entry
-    site_warnings = [problem] if pdf and (problem := public_url_warning(site)) else []
+    site_warnings = [problem] if pdf and (problem := public_url_warning(site, content / SITE_FILE)) else []
     warnings = [w for slug in sorted(entries) if slug not in carried for w in entries[slug].warnings]
     warnings += site_warnings
     rendered = cached = 0

@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from .. import eras
+from ..errors import display_path
 from ..markup import section_label
 from ..offices import Office, TermsVersion
 from ..schema import SiteConfig
@@ -152,9 +154,9 @@ def booking_url(site: SiteConfig, slug: str) -> str:
     return f"{(site.public_url or FALLBACK_URL).rstrip('/')}/{slug}/booking/"
 
 
-def public_url_warning(site: SiteConfig) -> str | None:
-    """The warning printed while site.yaml does not say where the portal is published."""
+def public_url_warning(site: SiteConfig, path: Path) -> str | None:
+    """The warning printed while site.yaml (at `path`) does not say where the portal is published."""
     if site.public_url:
         return None
-    return (f"site.yaml: public_url: 設定されていません。リーフレットの QR コードと URL は "
+    return (f"{display_path(path)}: public_url: 設定されていません。リーフレットの QR コードと URL は "
             f"{FALLBACK_URL} を指します")
