@@ -176,11 +176,13 @@ def home():
 
 
 def _day_arg(name: str) -> datetime.date | None:
+    """The date in query argument `name` (None when empty); a wrong one is flashed and ignored."""
     raw = request.args.get(name, "")
     try:
         return datetime.date.fromisoformat(raw) if raw else None
     except ValueError:
-        abort(400)
+        flash(f"日付「{raw[:20]}」は読めませんでした。「2026-05-07」のように年-月-日で指定してください。", "error")
+        return None
 
 
 @bp.get("/<slug>/")
@@ -337,6 +339,8 @@ def schedule(office: Office, staff: accounts.Staff):
 def export(office: Office, staff: accounts.Staff):
     """The office's requests as CSV (UTF-8 with BOM, formula cells neutralised)."""
     lo, hi = _day_arg("from"), _day_arg("to")
+    if any(request.args.get(k) and d is None for k, d in (("from", lo), ("to", hi))):
+        return redirect(url_for(".queue", slug=office.slug))   # the flashed message says why
     found = queries.export_rows(db.session(), office, lo, hi)
     services.audit(db.session(), _now(), staff.id, office.slug, "export", None,
                    f"from={lo or ''} to={hi or ''} rows={len(found) - 1}")

@@ -37,7 +37,18 @@ def test_queue_lists_new_requests_first_and_filters(staff_app, aki, clock):
     assert [a.get_text() for a in only_new.select("tbody a")] == [second]
     by_day = soup(aki.get("/staff/abashiri/?date=2026-05-08"))
     assert [a.get_text() for a in by_day.select("tbody a")] == [second]
-    assert aki.get("/staff/abashiri/?date=yesterday").status_code == 400
+    wrong = aki.get("/staff/abashiri/?date=yesterday")   # the whole queue, and why the day was ignored
+    assert wrong.status_code == 200 and len(soup(wrong).select("tbody a")) == 2
+    assert "日付「yesterday」は読めませんでした" in soup(wrong).select_one(".notice--error").get_text()
+
+
+def test_an_impossible_date_on_the_schedule_or_the_export_is_explained(staff_app, aki, clock):
+    page = soup(aki.get("/staff/abashiri/schedule?date=2026-02-30"))
+    assert "日付「2026-02-30」は読めませんでした" in page.select_one(".notice--error").get_text()
+    assert page.h1 is not None   # today's schedule instead
+    response = aki.get("/staff/abashiri/export.csv?from=x")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/staff/abashiri/")
+    assert "日付「x」は読めませんでした" in soup(aki.get("/staff/abashiri/")).select_one(".notice--error").get_text()
 
 
 def test_detail_shows_answers_and_consent_with_stored_text(staff_app, aki):
