@@ -152,7 +152,7 @@ class Condition(_Strict):
 class Revision(_Strict):
     date: Date = Field(description="Date of the revision (YYYY-MM-DD)")
     kind: RevisionKind = Field(description="制定, 一部改訂 or 全部改正")
-    summary: Text | None = Field(None, description="What the revision changes, shown in its notice (お知らせ)")
+    summary: Text | None = Field(None, description="What the revision changes, shown in its notice (お知らせ) and the history")
     announced: Date | None = Field(None, description="Date the revision's notice is published (default: the build that first sees it)")
 
 

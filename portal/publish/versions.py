@@ -46,6 +46,7 @@ class HistoryRow:
     iso: str
     kind: str
     version: VersionLink | None   # None when the text of that version is not on file
+    summary: str | None = None    # what the revision changed (office.yaml terms.revisions[].summary)
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def history(office: Office) -> tuple[HistoryRow, ...]:
     for rev in reversed(office.config.terms.revisions):
         version = by_date.get(rev.date)
         rows.append(HistoryRow(eras.wareki(rev.date), eras.seireki(rev.date), rev.date.isoformat(), rev.kind,
-                               version_link(office, version) if version else None))
+                               version_link(office, version) if version else None, rev.summary))
     return tuple(rows)
 
 

@@ -70,6 +70,8 @@ def test_history_lists_every_revision_with_links_where_text_exists(versioned, tm
     rows = page(out, "mothers-hiroshima/terms/history/index.html").select("table.history tbody tr")
     assert [r.find("time")["datetime"] for r in rows] == ["2027-04-01", "2025-10-17", "2022-09-15"]
     assert "本文の掲載はありません" in rows[2].get_text()  # the 2022 text is not on file
+    assert "第3条の表現を改めます。" in rows[0].select_one(".summary").get_text()   # the revision's summary
+    assert rows[1].select_one(".summary") is None
     assert rows[0].select_one('a[href="../../terms/2027-04-01/compare/"]')
 
 
