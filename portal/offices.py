@@ -269,6 +269,13 @@ def _versions(folder: Path, config: OfficeConfig, values: dict, day: dt.date) ->
             raise ContentError(path, None, f"公開済みの版（{label}）の本文が変更されています。公開した版は変更できません。"
                                "文面を改める場合は、元の本文に戻したうえで、新しい施行日の版を別のファイルにして "
                                "terms.versions と terms.revisions に追加してください")
+        if not terms.versions and key not in lock.published and lock.published \
+                and digest not in lock.published.values():
+            # One file and no versions list: a new revision date renames the version, so the lock
+            # would no longer know it. The text must still be one that was published.
+            raise ContentError(path, None, "公開済みの利用規約の本文が変更されています（terms.revisions に改訂を"
+                               "追加しても、同じファイルを書き換えることはできません）。元の本文に戻したうえで、"
+                               "新しい版を別のファイルにして terms.versions に追加してください")
         versions.append(TermsVersion(key, spec.effective, revisions, doc, digest, tuple(sorted(used.items()))))
     return tuple(versions)
 
@@ -300,7 +307,12 @@ def load_office(folder: Path, today: dt.date | None = None) -> Office:
                                    "（第5条なら article-5。利用規約のページの目次で確かめてください）")
     office = Office(folder.name, folder, config, guide, versions, versions[-1], tuple(_warnings(path, config)))
     if today is not None:
-        office = dataclasses.replace(office, current=office.version_at(today))
+        current = office.version_at(today)
+        warnings = office.warnings
+        if current.effective and current.effective > today:
+            warnings += (f"{display_path(path)}: terms: {eras.wareki(today)}に施行されている版がありません。"
+                         f"施行前の版（{current.label}）を現在の利用規約として表示します",)
+        office = dataclasses.replace(office, current=current, warnings=warnings)
     return office
 
 

@@ -85,6 +85,27 @@ def test_editing_a_published_version_fails_and_adding_one_works(content):
 
 
 
+def test_a_day_before_every_version_on_file_warns(hiroshima):
+    assert not any("施行されている版がありません" in w for w in load_office(hiroshima, dt.date(2025, 10, 17)).warnings)
+    early = load_office(hiroshima, dt.date(2025, 10, 16))
+    assert any("mothers-hiroshima/office.yaml: terms: 令和7年10月16日に施行されている版がありません。"
+               "施行前の版（令和7年10月17日一部改訂）を" in w for w in early.warnings), early.warnings
+
+
+def test_a_new_revision_date_does_not_unlock_a_single_file(content):
+    folder = content / "abashiri"   # one terms.md, no versions list, no revisions: version "initial"
+    (folder / LOCK_FILE).write_text(lock_text(load_office(folder)), encoding="utf-8")
+    yaml_path = folder / "office.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace(
+        "  revisions: []", "  revisions: [{date: 2027-01-01, kind: 一部改訂}]"), encoding="utf-8")
+    load_office(folder)   # the same text under a new date: still the published text
+    terms = folder / "terms.md"
+    terms.write_text(terms.read_text(encoding="utf-8").replace("1回当たり", "1回あたり", 1), encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_office(folder)
+    assert err.value.path.endswith("terms.md") and "公開済みの利用規約の本文が変更されています" in err.value.reason
+
+
 def test_broken_lock_names_the_file(content):
     folder = content / "abashiri"
     (folder / LOCK_FILE).write_text("{not json", encoding="utf-8")
