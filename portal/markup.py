@@ -42,6 +42,15 @@ _EXPLICIT_ID = re.compile(r"\s*\{#([a-z][a-z0-9-]*)\}\s*$")
 # An item that carries its own label as text: （1）, (1), ①, ・, 第1条, 一. Such lists get no bullet.
 _ITEM_LABEL = re.compile(r"^(?:[（(][0-9０-９一二三四五六七八九十]+[）)]|[①-⑳㉑-㉟]|・|第\s*[0-9０-９]+\s*条|[一二三四五六七八九十]+\s)")
 _LIST_OPEN = re.compile(r"<(ul|ol)(?=[ >])")
+# What Markdown would render but the site cannot show faithfully: refused with the line to fix.
+_REFUSED_BLOCKS = {
+    "hr": "区切り線（---、***）は使えません。見出し（## ）で区切ってください",
+    "fence": "コードブロック（```）は使えません",
+    "code_block": "行頭に半角スペースが4つ以上あると、コードとして扱われ改行が失われます。字下げは全角スペースにしてください",
+}
+_NOT_A_HEADING = re.compile(r"^#{1,6}(?:\u3000|[^\s#])", re.M)   # ##　第13条, ##第13条: text, not a heading
+_IMAGE = re.compile(r"!\[[^\]]*\]\(")
+_TABLE = re.compile(r"^\s*\|.*\|\s*\n\s*\|?\s*:?-{3,}", re.M)
 _H2 = re.compile(r"<h2>(.*?)</h2>\n", re.S)
 
 
@@ -139,12 +148,33 @@ def _survey(source: _Source, root: "Node", path) -> list[bool]:
                 raise ContentError(path, f"{line}行目", f"見出しのレベルが飛んでいます（h{level} の次に h{new}）")
             level = new
             continue
+        if name in _REFUSED_BLOCKS:
+            raise ContentError(path, f"{source.line(node)}行目", _REFUSED_BLOCKS[name])
+        if name == "paragraph":
+            _check_paragraph(source, node, path)
         if name in ("bullet_list", "ordered_list"):
             items = [_first_inline(source, [item]) for item in node.children]
             labelled.append(bool(items) and all(_ITEM_LABEL.match(first) for first in items))
         if name in _BLOCKS:
             stack.extend((child, depth + 1) for child in reversed(node.children))
     return labelled
+
+
+def _check_paragraph(source: _Source, node: "Node", path) -> None:
+    """Refuse what would silently come out wrong: a mistyped heading, an image, a table."""
+    text = source.inline(node)
+    if not ("#" in text or "!" in text or "|" in text):
+        return
+    for pattern, reason in (
+            (_NOT_A_HEADING, "見出しにするには「##」の後に半角スペースを1つ入れてください（全角スペースや、"
+                             "続けて書いた文字では見出しにならず、前の段落の一部になります）"),
+            (_IMAGE, "画像は使えません（印刷物と同じく文章で書いてください）"),
+            (_TABLE, "表は使えません。箇条書き（- ）で書いてください")):
+        found = pattern.search(text)
+        if found:
+            line = source.line(node)
+            raise ContentError(path, f"{line + text.count(chr(10), 0, found.start()) if isinstance(line, int) else line}行目",
+                               reason)
 
 
 def _mark_lists(html: str, labelled: list[bool]) -> str:

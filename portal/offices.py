@@ -200,7 +200,8 @@ def _read_source(folder: Path, name: str, key: str) -> tuple[Path, str]:
         raw = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ContentError(path, None, "UTF-8 で保存してください") from None
-    return path, unicodedata.normalize("NFC", raw.replace("\r\n", "\n"))
+    # Windows Notepad may save a BOM first: it would hide the first heading.
+    return path, unicodedata.normalize("NFC", raw.removeprefix("\ufeff").replace("\r\n", "\n"))
 
 
 def _doc(path: Path, text: str, title: str, values: dict) -> Doc:

@@ -68,6 +68,25 @@ def test_heading_inside_a_list_or_quote_is_refused_with_its_line(source, line):
         render_document(source, "t.md")
 
 
+@pytest.mark.parametrize("source, line, reason", [
+    ("## 第1条\n\n本文。\n\n##\u3000第2条\n\n本文。\n", 5, "半角スペースを1つ"),   # IME full-width space
+    ("## 第1条\n\n本文です。\n##第2条（目的）\n続き。\n", 4, "半角スペースを1つ"),   # no space at all
+    ("## a\n\n![図](y.png)\n", 3, "画像は使えません"),
+    ("## a\n\n| 曜日 | 時間 |\n|---|---|\n| 月 | 9:30 |\n", 3, "表は使えません"),
+    ("## a\n\n本文\n\n---\n\n次\n", 5, "区切り線"),
+    ("## a\n\n```\ncode\n```\n", 3, "コードブロック"),
+    ("## a\n\n    字下げした段落\n", 3, "全角スペースにしてください"),
+])
+def test_what_would_come_out_wrong_is_refused_with_its_line(source, line, reason):
+    with pytest.raises(ContentError, match=f"t.md: {line}行目: .*{reason}"):
+        render_document(source, "t.md")
+
+
+def test_hash_pipe_and_bang_inside_text_are_fine():
+    doc = render_document("## a\n\n- 項目 | 区切り\n- ！注意\n\n本文#タグ、番号#1\n", "t.md")
+    assert "本文#タグ" in doc.sections[0].body
+
+
 def test_reference_links_resolve_across_sections():
     doc = render_document("## 一\n\n[窓口][w]\n\n## 二\n\n[w]: https://example.jp/\n", "t.md")
     assert 'href="https://example.jp/"' in doc.sections[0].body

@@ -96,6 +96,14 @@ def test_markdown_failures_name_file_and_line(content, old, new, reason):
     assert reason in error.reason
 
 
+def test_a_byte_order_mark_does_not_hide_the_first_heading(content):
+    terms = content / "abashiri" / "terms.md"
+    terms.write_bytes(b"\xef\xbb\xbf" + terms.read_bytes().replace(b"\n", b"\r\n"))   # Notepad's UTF-8
+    office = load_office(content / "abashiri")
+    assert office.terms.rendered.sections[0].id == "article-1"
+    assert "\ufeff" not in office.terms.markdown
+
+
 def test_missing_document_file(content):
     (content / "abashiri" / "terms.md").unlink()
     with pytest.raises((ContentErrors, ContentError), match="terms.md"):
