@@ -37,7 +37,9 @@ def _parser() -> "MarkdownIt":
 
 
 _ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "br", "h2", "h3", "h4", "blockquote", "code"}
-_ARTICLE = re.compile(r"第\s*([0-9０-９]+)\s*条")
+_NUM = r"[0-9０-９]+|[一二三四五六七八九十百]+"
+_ARTICLE = re.compile(rf"第\s*({_NUM})\s*条(?:\s*の\s*({_NUM}))?")   # 第4条, 第十条, 第3条の2
+_KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _EXPLICIT_ID = re.compile(r"\s*\{#([a-z][a-z0-9-]*)\}\s*$")
 # An item that carries its own label as text: （1）, (1), ①, ・, 第1条, 一. Such lists get no bullet.
 _ITEM_LABEL = re.compile(r"^(?:[（(][0-9０-９一二三四五六七八九十]+[）)]|[①-⑳㉑-㉟]|・|第\s*[0-9０-９]+\s*条|[一二三四五六七八九十]+\s)")
@@ -84,9 +86,10 @@ def _clean(html: str) -> str:
 
 def section_label(section_id: str, heading_text: str) -> str:
     """A section's name for tables of contents: 第6条(利用申込み等) even where the heading lacks 第6条."""
-    number = re.fullmatch(r"article-(\d+)", section_id)
+    number = re.fullmatch(r"article-(\d+)(?:-(\d+))?", section_id)
     if number and "条" not in heading_text:
-        return f"第{number.group(1)}条{heading_text}"
+        branch = f"の{number.group(2)}" if number.group(2) else ""
+        return f"第{number.group(1)}条{branch}{heading_text}"
     return heading_text
 
 
@@ -118,6 +121,19 @@ def _first_inline(source: _Source, nodes: list["Node"]) -> str:
     return ""
 
 
+def _number(text: str) -> int:
+    """An article number written in digits (full- or half-width) or in kanji up to 百九十九."""
+    text = unicodedata.normalize("NFKC", text)
+    if text.isdigit():
+        return int(text)
+    total = 0
+    for unit, size in (("百", 100), ("十", 10)):
+        if unit in text:
+            before, _, text = text.partition(unit)
+            total += (_KANJI_DIGITS.get(before, 0) or 1) * size if len(before) <= 1 else 0
+    return total + (_KANJI_DIGITS.get(text, 0) if text else 0)
+
+
 def _section_id(heading: str, first_inline: str, index: int, explicit: str | None) -> str:
     if explicit:
         return explicit
@@ -125,7 +141,8 @@ def _section_id(heading: str, first_inline: str, index: int, explicit: str | Non
     for text in (heading, first_inline[:12]):
         match = _ARTICLE.search(text)
         if match:
-            return f"article-{unicodedata.normalize('NFKC', match.group(1))}"
+            branch = f"-{_number(match.group(2))}" if match.group(2) else ""   # 第3条の2: article-3-2
+            return f"article-{_number(match.group(1))}{branch}"
     return f"section-{index}"
 
 

@@ -87,6 +87,11 @@ def test_hash_pipe_and_bang_inside_text_are_fine():
     assert "本文#タグ" in doc.sections[0].body
 
 
+def test_branch_articles_and_kanji_numbers_get_their_own_ids():
+    doc = render_document("## 第3条（目的）\n\nx\n\n## 第3条の2（追加）\n\ny\n\n## 第十二条（管轄）\n\nz\n", "t.md")
+    assert [s.id for s in doc.sections] == ["article-3", "article-3-2", "article-12"]
+
+
 def test_reference_links_resolve_across_sections():
     doc = render_document("## 一\n\n[窓口][w]\n\n## 二\n\n[w]: https://example.jp/\n", "t.md")
     assert 'href="https://example.jp/"' in doc.sections[0].body
