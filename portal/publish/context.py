@@ -107,11 +107,12 @@ def office_view(office: Office, href: str, terms_href: str) -> OfficeView:
     """An office's facts phrased for pages; links are relative to the page being rendered."""
     c = office.config
     same_day = c.cancellation.same_day_channels
-    cancel = channels_text(c.cancellation.channels, "・") + "でご連絡ください"
+    t = c.typography
+    cancel = channels_text(c.cancellation.channels, t.or_word) + "でご連絡ください"
     if same_day and set(same_day) != set(c.cancellation.channels):
-        cancel += f"（当日は{channels_text(same_day, '・')}のみ）"
+        cancel += f"（当日は{channels_text(same_day, t.or_word)}のみ）"
     cancel += f"。連絡なく開始から{c.no_show.minutes}分を過ぎるとキャンセル扱いになります。"
-    days, cutoff = c.booking.deadline_business_days, format_time(c.booking.cutoff_time, ":")
+    days, cutoff = c.booking.deadline_business_days, format_time(c.booking.cutoff_time, t.time_separator)
     deadline = {0: f"相談日の当日{cutoff}まで", 1: f"相談日の前日（閉庁日を除く）{cutoff}まで"}.get(
         days, f"相談日の{deadline_phrase(days)}{cutoff}まで")
     return OfficeView(

@@ -87,7 +87,10 @@ def test_revision_line_in_era_and_western_dates(site):
 def test_guide_shows_facts_from_office_yaml(site):
     guide = soup(site / "abashiri/index.html")
     assert guide.select_one('a[href="tel:0152446287"]')
-    assert "平日9：30～12：00、13：30～16：00" in guide.select_one(".contact").get_text()
+    contact = guide.select_one(".contact").get_text()
+    assert "平日9：30～12：00、13：30～16：00" in contact
+    # the office's own way of writing times and alternatives, as in its terms
+    assert "相談日の前日（閉庁日を除く）17：00まで" in contact and "電話又はメールでご連絡ください" in contact
     hiroshima = soup(site / "mothers-hiroshima/index.html")
     assert not hiroshima.select('a[href^="tel:"]')  # no phone number in the seed: none invented
 
