@@ -201,7 +201,10 @@ def _read_source(folder: Path, name: str, key: str) -> tuple[Path, str]:
     except UnicodeDecodeError:
         raise ContentError(path, None, "UTF-8 で保存してください") from None
     # Windows Notepad may save a BOM first: it would hide the first heading.
-    return path, unicodedata.normalize("NFC", raw.removeprefix("\ufeff").replace("\r\n", "\n"))
+    text = unicodedata.normalize("NFC", raw.removeprefix("\ufeff").replace("\r\n", "\n"))
+    if not text.strip():
+        raise ContentError(path, None, "ファイルが空です。本文を書いてください")
+    return path, text
 
 
 def _doc(path: Path, text: str, title: str, values: dict) -> Doc:

@@ -104,6 +104,13 @@ def test_a_byte_order_mark_does_not_hide_the_first_heading(content):
     assert "\ufeff" not in office.terms.markdown
 
 
+@pytest.mark.parametrize("name", ["guide.md", "terms.md"])
+def test_an_empty_document_is_refused(content, name):
+    (content / "abashiri" / name).write_text(" \n\u3000\n", encoding="utf-8")
+    with pytest.raises((ContentErrors, ContentError), match=f"{name}: ファイルが空です"):
+        load_office(content / "abashiri")
+
+
 def test_missing_document_file(content):
     (content / "abashiri" / "terms.md").unlink()
     with pytest.raises((ContentErrors, ContentError), match="terms.md"):
