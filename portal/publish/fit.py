@@ -117,6 +117,7 @@ def fit_back(sizes: Sequence[float], first: int, back_at: Callable[[int], str],
             i -= 1
         if i < 0:
             raise BuildError(f"{where}: 利用規約がリーフレットの裏面（A4 1ページ、2段組）に"
-                             f"{sizes[0]:g}ptでも収まりません。文字をこれより小さくはできないため、"
-                             "利用規約の全文は terms.pdf で配布してください")
+                             f"{sizes[0]:g}ptでも収まりません。文字をこれより小さくはできません。"
+                             "リーフレットを作るには利用規約を短くする必要があります"
+                             "（PDF を作らずにサイトだけ更新するには --no-pdf を付けてビルドします）")
     return laid_out[i], sizes[i]
