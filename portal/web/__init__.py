@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None):
     app.config.update(config.from_environment(os.environ))
     if test_config:
         app.config.update(test_config)
+    config.check(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(instance)
     app.config["DATABASE_URL"] = config.database_url(app.config["DATABASE_URL"])

@@ -28,7 +28,42 @@ class Setting:
 
 
 def _bool(value: str) -> bool:
-    return value.strip().lower() in ("1", "true", "yes", "on")
+    text = value.strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("1 か 0（true か false）にしてください")
+
+
+def _int(lo: int, hi: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValueError(f"{lo} 以上 {hi} 以下の整数にしてください") from None
+        if not lo <= number <= hi:
+            raise ValueError(f"{lo} 以上 {hi} 以下の整数にしてください")
+        return number
+    return parse
+
+
+def _rate(value: str) -> str:
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError("「10 per minute;100 per day」のように書いてください（Flask-Limiter の書式）") from None
+    return value
+
+
+def _storage(value: str) -> str:
+    from limits.storage import SCHEMES
+
+    if value.split("://", 1)[0] not in SCHEMES or "://" not in value:
+        raise ValueError(f"使える形式は {', '.join(sorted(f'{k}://' for k in SCHEMES))} です")
+    return value
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -46,15 +81,26 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder of the built static site served at `/`"),
     Setting("HTTPS", "PORTAL_HTTPS", False, _bool,
             "Set to 1 when served over HTTPS: session cookie `__Host-session` with Secure, and HSTS"),
-    Setting("PROXY_HOPS", "PORTAL_PROXY_HOPS", 0, int,
+    Setting("PROXY_HOPS", "PORTAL_PROXY_HOPS", 0, _int(0, 10),
             "Number of reverse proxies in front whose X-Forwarded-For/-Proto/-Host are trusted (0 = none)"),
-    Setting("RATELIMIT_SUBMIT", "PORTAL_RATELIMIT_SUBMIT", "10 per minute;100 per day", str,
+    Setting("RATELIMIT_SUBMIT", "PORTAL_RATELIMIT_SUBMIT", "10 per minute;100 per day", _rate,
             "Per-client limit on form submissions (Flask-Limiter syntax); more gives 429"),
-    Setting("RATELIMIT_STORAGE_URI", "PORTAL_RATELIMIT_STORAGE", "memory://", str,
+    Setting("RATELIMIT_STORAGE_URI", "PORTAL_RATELIMIT_STORAGE", "memory://", _storage,
             "Flask-Limiter storage; with several processes use a shared one, e.g. `redis://localhost:6379`"),
-    Setting("MAX_CONTENT_LENGTH", "PORTAL_MAX_BYTES", 64 * 1024, int,
+    Setting("MAX_CONTENT_LENGTH", "PORTAL_MAX_BYTES", 64 * 1024, _int(16 * 1024, 64 * 1024 * 1024),
             "Largest request body in bytes; larger gives 413"),
+    # The staff console's (listed in the README's Staff console section).
+    Setting("STAFF_IDLE_MINUTES", "PORTAL_STAFF_IDLE_MINUTES", 30, _int(1, 525_600),
+            "Minutes without a request after which a staff session ends"),
+    Setting("STAFF_LOCK_AFTER", "PORTAL_STAFF_LOCK_AFTER", 5, _int(1, 100),
+            "Failed logins in a row after which an account is locked for a while"),
+    Setting("STAFF_LOCK_MINUTES", "PORTAL_STAFF_LOCK_MINUTES", 15, _int(1, 525_600), "How long such a lock lasts"),
+    Setting("STAFF_RATELIMIT_LOGIN", "PORTAL_STAFF_RATELIMIT_LOGIN", "10 per minute", _rate,
+            "Per-client limit on login attempts (Flask-Limiter syntax)"),
+    Setting("STAFF_ARGON2_MEMORY_KIB", "PORTAL_STAFF_ARGON2_MEMORY_KIB", 65536, _int(1024, 4 * 1024 * 1024),
+            "argon2id memory cost of new password hashes, in KiB"),
 )
+STAFF_SETTINGS = tuple(s for s in SETTINGS if s.key.startswith("STAFF_"))
 ENV_VARS = {s.env: s for s in SETTINGS}
 
 
@@ -90,9 +136,21 @@ def from_environment(environ: os._Environ | dict) -> dict:
         if environ.get(s.env, "") != "":
             try:
                 out[s.key] = s.parse(environ[s.env])
-            except ValueError:
-                raise ConfigError(f"{s.env}: 「{environ[s.env]}」は使えない値です（{s.help}）") from None
+            except ValueError as exc:
+                raise ConfigError(f"{s.env}: 「{environ[s.env]}」は使えない値です。{exc}") from None
     return out
+
+
+def check(conf: dict) -> None:
+    """Check every setting once merged (instance/config.py values are Python, not yet checked)."""
+    for s in SETTINGS:
+        value = conf.get(s.key)
+        if value is None or s.parse in (str, Path):
+            continue
+        try:
+            s.parse(str(value) if not isinstance(value, bool) else str(int(value)))
+        except ValueError as exc:
+            raise ConfigError(f"{s.env}（instance/config.py では {s.key}）: 「{value}」は使えない値です。{exc}") from None
 
 
 def secret_key(instance: Path) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import os
 
 from flask import (Blueprint, Response, abort, current_app, flash, g, get_flashed_messages, redirect,
                    render_template, request, session, url_for)
@@ -16,7 +15,7 @@ from .. import rules
 from .. import staffrules as sr
 from ..offices import Office
 from ..publish.context import Crumb
-from . import db, pages
+from . import config, db, pages
 from . import staff_accounts as accounts
 from . import staff_queries as queries
 from . import staff_services as services
@@ -27,26 +26,16 @@ from .staff_models import ROLES
 bp = Blueprint("staff", __name__, url_prefix="/staff", cli_group="staff")
 _TOKEN = "staff_token"
 
-# Staff settings: (config key, environment variable, default, parser, help).
-SETTINGS = (
-    ("STAFF_IDLE_MINUTES", "PORTAL_STAFF_IDLE_MINUTES", 30, int,
-     "Minutes without a request after which a staff session ends"),
-    ("STAFF_LOCK_AFTER", "PORTAL_STAFF_LOCK_AFTER", 5, int,
-     "Failed logins in a row after which an account is locked for a while"),
-    ("STAFF_LOCK_MINUTES", "PORTAL_STAFF_LOCK_MINUTES", 15, int, "How long such a lock lasts"),
-    ("STAFF_RATELIMIT_LOGIN", "PORTAL_STAFF_RATELIMIT_LOGIN", "10 per minute", str,
-     "Per-client limit on login attempts (Flask-Limiter syntax)"),
-    ("STAFF_ARGON2_MEMORY_KIB", "PORTAL_STAFF_ARGON2_MEMORY_KIB", 65536, int,
-     "argon2id memory cost of new password hashes, in KiB"),
-)
+# Staff settings: (config key, environment variable, default, parser, help); read with the
+# others by config.py, so the environment overrides instance/config.py for them too.
+SETTINGS = tuple((st.key, st.env, st.default, st.parse, st.help) for st in config.STAFF_SETTINGS)
 
 
 @bp.record_once
 def _setup(state) -> None:
     app = state.app
-    for key, env, default, parse, _help in SETTINGS:
-        if key not in app.config:
-            app.config[key] = parse(os.environ[env]) if os.environ.get(env) else default
+    for key, _env, default, _parse, _help in SETTINGS:
+        app.config.setdefault(key, default)   # an app assembled without config.defaults
     app.extensions["madoguchi.argon2"] = accounts.hasher(app.config["STAFF_ARGON2_MEMORY_KIB"])
     from . import staff_cli  # noqa: F401  (registers the `flask staff …` commands on bp.cli)
 

@@ -62,3 +62,34 @@ def test_bad_environment_value_is_one_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PORTAL_PROXY_HOPS", "two")
     with pytest.raises(config.ConfigError, match="PORTAL_PROXY_HOPS"):
         create_app({"INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "x"})
+
+
+@pytest.mark.parametrize(("env", "value", "reason"), [
+    ("PORTAL_RATELIMIT_SUBMIT", "nonsense", "per minute"),      # was read as no limit at all
+    ("PORTAL_STAFF_RATELIMIT_LOGIN", "lots", "per minute"),
+    ("PORTAL_PROXY_HOPS", "-1", "0 以上 10 以下"),                # a 500 on every forwarded request
+    ("PORTAL_MAX_BYTES", "10", "以上"),                          # every form would be too large
+    ("PORTAL_HTTPS", "maybe", "1 か 0"),                          # silently off: no Secure cookie
+    ("PORTAL_STAFF_ARGON2_MEMORY_KIB", "8", "1024 以上"),         # every login a 500
+    ("PORTAL_STAFF_IDLE_MINUTES", "0", "1 以上"),
+    ("PORTAL_STAFF_LOCK_AFTER", "abc", "整数"),
+    ("PORTAL_RATELIMIT_STORAGE", "bogus://x", "memory://"),
+])
+def test_an_unusable_setting_stops_the_app_naming_it(tmp_path, monkeypatch, env, value, reason):
+    monkeypatch.setenv(env, value)
+    with pytest.raises(config.ConfigError, match=f"^{env}: 「{value}」は使えない値です。.*{reason}"):
+        create_app({"INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "x"})
+
+
+def test_an_unusable_instance_file_value_names_the_key(tmp_path):
+    (tmp_path / "config.py").write_text("PROXY_HOPS = 'abc'\n")
+    with pytest.raises(config.ConfigError, match="PORTAL_PROXY_HOPS（instance/config.py では PROXY_HOPS）: 「abc」"):
+        create_app({"INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "x"})
+
+
+def test_environment_overrides_the_instance_file_for_staff_settings_too(tmp_path, monkeypatch):
+    (tmp_path / "config.py").write_text("STAFF_IDLE_MINUTES = 3\n")
+    monkeypatch.setenv("PORTAL_STAFF_IDLE_MINUTES", "99")
+    app = create_app({"INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "x",
+                      "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["STAFF_IDLE_MINUTES"] == 99
