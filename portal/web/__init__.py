@@ -11,6 +11,19 @@ from pathlib import Path
 from jinja2 import StrictUndefined
 
 
+def _log_to_stderr() -> None:
+    """The portal's own log lines (a stored booking's office and reference, an error's type and
+    place) on stderr at INFO, where gunicorn's output goes; set once per process."""
+    import logging
+
+    logger = logging.getLogger("portal")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 def create_app(test_config: dict | None = None):
     """Assemble the app: defaults → instance/config.py → PORTAL_* environment → test_config."""
     from flask import Flask
@@ -21,6 +34,8 @@ def create_app(test_config: dict | None = None):
     from .site import bp as site_bp
     from .staff import bp as staff_bp
 
+    if not (test_config or {}).get("TESTING"):
+        _log_to_stderr()
     instance = Path(os.environ.get("PORTAL_INSTANCE_DIR") or config.ROOT / "instance")
     if test_config and "INSTANCE_DIR" in test_config:
         instance = Path(test_config["INSTANCE_DIR"])

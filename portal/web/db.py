@@ -102,6 +102,15 @@ def _close(exc: BaseException | None) -> None:
         db.close()
 
 
+def heads() -> set[str]:
+    """The newest schema revisions (one per independent branch of migrations)."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return set(ScriptDirectory.from_config(config).get_heads())
+
+
 def migrate(url: str) -> None:
     """Create or upgrade the database to the newest schema (and switch SQLite to WAL)."""
     engine = make_engine(url)

@@ -112,6 +112,8 @@ def backup(engine: Engine, dest: Path) -> int:
     dest = Path(dest)
     if dest.exists():
         raise BackupError(f"{dest} はすでにあります（上書きしません）")
+    if not dest.parent.is_dir():
+        raise BackupError(f"保存先のフォルダー {dest.parent} がありません")
     tmp = dest.with_name(dest.name + ".partial")
     tmp.unlink(missing_ok=True)
     if not src_path.exists():

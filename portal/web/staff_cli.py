@@ -4,6 +4,7 @@ Each command prints one line; an error prints one line and exits 1.
 """
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -17,6 +18,34 @@ from .staff import bp
 
 def _fail(message: str):
     raise click.ClickException(message)
+
+
+def _one_line(command):
+    """Turn a database or file error into one line naming the database, never a traceback."""
+    import functools
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .cli import database_problem
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (SQLAlchemyError, sqlite3.Error) as exc:
+            _fail(database_problem(current_app.config["DATABASE_URL"], exc))
+        except OSError as exc:
+            _fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+    return run
+
+
+def _username(raw: str) -> str:
+    """Names are stored in lower case (add), so every command looks them up so."""
+    return raw.strip().lower()
+
+
+def _database() -> str:
+    return db.engine_of(current_app).url.render_as_string(hide_password=True)
 
 
 def _password(password_stdin: bool) -> str:
@@ -35,24 +64,26 @@ def _now():
 @click.option("--office", "offices", multiple=True, required=True,
               help="窓口と役割: slug[:counsellor|office_admin]（複数指定可）")
 @click.option("--password-stdin", is_flag=True, help="パスワードを標準入力の1行目から読む")
+@_one_line
 def add(username: str, display_name: str, offices: tuple[str, ...], password_stdin: bool) -> None:
     """Add a staff account bound to one or more offices."""
     try:
         bindings = accounts.parse_offices(list(offices), set(current_app.extensions["madoguchi.offices"]))
-        user_id = accounts.add_staff(db.session(), username.strip().lower(), display_name,
+        user_id = accounts.add_staff(db.session(), _username(username), display_name,
                                      _password(password_stdin), bindings, _now(),
                                      current_app.extensions["madoguchi.argon2"])
     except accounts.AccountError as exc:
         _fail(exc.message)
-    click.echo(f"職員 {username} を追加しました（id {user_id}）: " + ", ".join(f"{s}:{r}" for s, r in bindings))
+    click.echo(f"職員 {_username(username)} を追加しました（id {user_id}）: " + ", ".join(f"{s}:{r}" for s, r in bindings))
 
 
 @bp.cli.command("disable")
 @click.argument("username")
+@_one_line
 def disable(username: str) -> None:
     """Disable an account; its sessions end at once."""
     try:
-        accounts.disable_staff(db.session(), username, _now())
+        accounts.disable_staff(db.session(), _username(username), _now())
     except accounts.AccountError as exc:
         _fail(exc.message)
     click.echo(f"職員 {username} を無効にしました（ログイン中のセッションも終了）")
@@ -61,10 +92,11 @@ def disable(username: str) -> None:
 @bp.cli.command("reset")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="パスワードを標準入力の1行目から読む")
+@_one_line
 def reset(username: str, password_stdin: bool) -> None:
     """Set a new password (re-enables and unlocks the account; ends its sessions)."""
     try:
-        accounts.reset_password(db.session(), username, _password(password_stdin), _now(),
+        accounts.reset_password(db.session(), _username(username), _password(password_stdin), _now(),
                                 current_app.extensions["madoguchi.argon2"])
     except accounts.AccountError as exc:
         _fail(exc.message)
@@ -73,6 +105,7 @@ def reset(username: str, password_stdin: bool) -> None:
 
 @bp.cli.command("purge")
 @click.option("--dry-run", is_flag=True, help="数えるだけで削除しない")
+@_one_line
 def purge(dry_run: bool) -> None:
     """Delete personal data past each office's retention (office.yaml `retention`)."""
     offices = list(current_app.extensions["madoguchi.offices"].values())
@@ -81,15 +114,16 @@ def purge(dry_run: bool) -> None:
     except retention.CompactError as exc:
         _fail(str(exc))
     verb = "削除対象" if dry_run else "削除しました"
-    click.echo(f"{verb}: {result.total}件 (" + ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items())) + ")")
+    click.echo(f"{_database()}: {verb}: {result.total}件 (" + ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items())) + ")")
 
 
 @bp.cli.command("backup")
 @click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@_one_line
 def backup(dest: Path) -> None:
     """Copy the running SQLite database to DEST (online backup API), checked with integrity_check."""
     try:
         pages = retention.backup(db.engine_of(current_app), dest)
     except retention.BackupError as exc:
         _fail(str(exc))
-    click.echo(f"バックアップを作成しました: {dest}（{pages}ページ, integrity_check ok）")
+    click.echo(f"{_database()} のバックアップを作成しました: {dest}（{pages}ページ, integrity_check ok）")

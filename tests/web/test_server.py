@@ -15,6 +15,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
 
 RUN = (ROOT / "scripts" / "run").read_text(encoding="utf-8")
@@ -99,6 +101,7 @@ def test_one_booking_through_gunicorn(tmp_path):
                        (reference,)).fetchone() == ("mothers-hiroshima", "34010-98765432")
     logged = log.read_text().replace(f"127.0.0.1:{port}", "")   # the listening address is not a client's
     assert "POST /mothers-hiroshima/booking/submit" in logged
+    assert f"booking request stored: office=mothers-hiroshima reference={reference}" in logged   # the app's line
     # Long enough not to turn up by chance in a port, a pid or a time stamp.
     for secret in ("広島", "%E5", "98765432", "9876543", "987-6543", "127.0.0.1 -"):
         assert secret not in logged
@@ -118,3 +121,27 @@ def _wait(port: int) -> None:
         except OSError:
             time.sleep(0.1)
     raise AssertionError("gunicorn did not start")
+
+
+def test_the_config_file_logs_like_the_run_command():
+    import runpy
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["access_log_format"] == _gunicorn_args()[3] and conf["accesslog"] == "-"
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({}, "データベースがまだ用意されていません。先に .venv/bin/python -m portal.web.cli prepare を実行してください"),
+    ({"PORTAL_RATELIMIT_SUBMIT": "nonsense"}, "PORTAL_RATELIMIT_SUBMIT: 「nonsense」は使えない値です"),
+    ({"PORTAL_DATABASE_URL": "postgresql://u:secret@127.0.0.1:1/db"},
+     "PORTAL_DATABASE_URL: データベース postgresql+psycopg://u:***@127.0.0.1:1/db を使えません"),
+])
+def test_gunicorn_refuses_to_start_with_one_line_and_no_traceback(tmp_path, env, expected):
+    base = dict(os.environ, PORTAL_INSTANCE_DIR=str(tmp_path), PORTAL_SITE_DIR=str(tmp_path),
+                PORTAL_DATABASE_URL=f"sqlite:///{tmp_path}/unprepared.sqlite3")
+    base.update(env)
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    result = subprocess.run([gunicorn, "--bind", f"127.0.0.1:{_free_port()}", "portal.web:create_app()"],
+                            cwd=ROOT, env=base, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert expected in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert "secret" not in result.stderr

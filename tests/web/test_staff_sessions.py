@@ -42,7 +42,7 @@ def test_copied_cookie_is_refused_after_logout(staff_app, aki):
 
 def test_disabling_ends_the_session_at_once(staff_app, aki):
     cookie = session_cookie(aki)
-    result = staff_app.test_cli_runner().invoke(args=["staff", "disable", "aki"])
+    result = staff_app.test_cli_runner().invoke(args=["staff", "disable", "Aki"])   # as add was typed, say
     assert result.exit_code == 0, result.output
     assert replay(staff_app, cookie).status_code == 302
     assert StaffClient(staff_app).login("aki").status_code == 200   # and no new login
@@ -122,7 +122,19 @@ def test_cli_refuses_bad_input(staff_app):
         (["staff", "add", "x3", "--office", "abashiri", "--password-stdin"], "short", "12文字以上"),
         (["staff", "add", "aki", "--office", "abashiri", "--password-stdin"], PASSWORD, "すでにいます"),
         (["staff", "disable", "ghost"], "", "いません"),
+        (["staff", "backup", "/nonexistent/folder/b.sqlite3"], "",
+         "保存先のフォルダー /nonexistent/folder がありません"
+         if staff_app.config["DATABASE_URL"].startswith("sqlite") else "pg_dump"),
     ]
     for args, stdin, message in cases:
         result = runner.invoke(args=args, input=stdin + "\n")
         assert result.exit_code == 1 and message in result.output, (args, result.output)
+
+
+def test_cli_database_errors_are_one_line_naming_the_database(make_app, tmp_path):
+    app = make_app(STAFF_ARGON2_MEMORY_KIB=1024, DATABASE_URL=f"sqlite:///{tmp_path}/never-prepared.sqlite3")
+    for args in (["staff", "purge"], ["staff", "disable", "aki"]):
+        result = app.test_cli_runner().invoke(args=args)
+        assert result.exit_code == 1, result.output
+        assert "PORTAL_DATABASE_URL: データベース sqlite:///" in result.output and "never-prepared" in result.output
+        assert "Traceback" not in result.output
