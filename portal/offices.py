@@ -301,8 +301,21 @@ def load_office(folder: Path, today: dt.date | None = None) -> Office:
     except ValidationError as exc:
         raise ContentErrors(validation_errors(path, exc, OfficeConfig)) from None
     values = facts(config)
-    guide = _doc(*_read_source(folder, config.guide.file, "guide.file"), config.guide.title, values)
-    versions = _versions(folder, config, values, today or dt.datetime.now(TOKYO).date())
+    # The guide and the terms are checked apart, so an editor sees a problem in each at once.
+    found: list[ContentError] = []
+    guide = versions = None
+    try:
+        guide = _doc(*_read_source(folder, config.guide.file, "guide.file"), config.guide.title, values)
+    except ContentError as exc:
+        found.append(exc)
+    try:
+        versions = _versions(folder, config, values, today or dt.datetime.now(TOKYO).date())
+    except ContentError as exc:
+        found.append(exc)
+    if len(found) == 1:
+        raise found[0]
+    if found:
+        raise ContentErrors(found)
     for index, sid in enumerate(config.terms.before_consent):
         for version in versions:
             if sid not in {section.id for section in version.doc.rendered.sections}:

@@ -111,6 +111,15 @@ def test_an_empty_document_is_refused(content, name):
         load_office(content / "abashiri")
 
 
+def test_a_problem_in_the_guide_and_one_in_the_terms_are_both_reported(content):
+    for name in ("guide.md", "terms.md"):
+        path = content / "abashiri" / name
+        path.write_text(path.read_text(encoding="utf-8") + "\n{{ office.fax }}\n", encoding="utf-8")
+    with pytest.raises(ContentErrors) as caught:
+        load_office(content / "abashiri")
+    assert [Path(e.path).name for e in caught.value.errors] == ["guide.md", "terms.md"]
+
+
 def test_missing_document_file(content):
     (content / "abashiri" / "terms.md").unlink()
     with pytest.raises((ContentErrors, ContentError), match="terms.md"):
