@@ -8,6 +8,7 @@ rest (in two processes when there are several) → return {relpath: bytes} for w
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -68,6 +69,9 @@ class Job:
     first: int          # index into BACK_SIZES where the size search starts
     terms: str
     chars: str          # every character the two PDFs can print (their font subset)
+    # Versions announced ahead: (label, back, probe, first) each, fitted too, so that a version
+    # too long for the back page fails while it can still be changed, not on its effective date.
+    ahead: tuple[tuple[str, str, str, int], ...] = ()
 
     def front_at(self, i: int) -> str:
         """The front page at FRONT_SIZES[i]."""
@@ -188,24 +192,35 @@ def qr_svg(url: str) -> str:
     return qr.svg_inline(scale=4, border=4, title=f"予約ページのQRコード：{url}", svgclass="qr-code", lineclass=None)
 
 
-def _job(env: Environment, css: str, fonts: str, office: Office, leaflet: LeafletView) -> Job:
+def _sized(html: str, size: float) -> str:
+    return html.replace(_SIZE_MARK, f'style="font-size: {size:g}pt"', 1)
+
+
+def _job(env: Environment, css: str, fonts: str, office: Office, leaflet: LeafletView,
+         ahead_views: tuple[tuple[str, LeafletView], ...] = ()) -> Job:
     try:
         front = env.get_template("leaflet/leaflet.html").render(leaflet=leaflet, size="SIZE")
         back, probe = (env.get_template("leaflet/back.html").render(leaflet=leaflet, size="SIZE", probe=probe)
                        for probe in (False, True))
         terms = env.get_template("leaflet/terms.html").render(leaflet=leaflet)
+        ahead = []
+        for label, view in ahead_views:
+            later, later_probe = (env.get_template("leaflet/back.html").render(leaflet=view, size="SIZE", probe=p)
+                                  for p in (False, True))
+            ahead.append((label, later, later_probe, estimate(later, BACK_SIZES)))
     except Exception as exc:  # TemplateError and its kin: a template bug, not content
         raise BuildError(f"templates/leaflet: {exc}") from exc
     for name, html in (("leaflet.html", front), ("back.html", back), ("back.html", probe)):
         if html.count(_SIZE_MARK) != 1:
             raise BuildError(f"templates/leaflet/{name}: body に {_SIZE_MARK.replace('SIZE', '{{ size }}')} がありません")
     digest = hashlib.sha256()
-    for part in (RENDER_VERSION, version("weasyprint"), fonts, css, front, back, probe, terms):
+    for part in (RENDER_VERSION, version("weasyprint"), fonts, css, front, back, probe, terms,
+                 *(later for _, later, _, _ in ahead)):
         digest.update(part.encode("utf-8") + b"\0")
     where = f"{display_path(office.folder)}（{office.name}）"
     first = estimate(back, BACK_SIZES)
     return Job(office.slug, where, digest.hexdigest(), css, front, back, probe, first, terms,
-               _printable(front, back, probe, terms))
+               _printable(front, back, probe, terms, *(a[1] for a in ahead)), tuple(ahead))
 
 
 def _printable(*htmls: str) -> str:
@@ -263,6 +278,9 @@ def render_leaflet(job: Job) -> tuple[bytes, tuple[float, float]]:
 
     front, front_size = fit_front(FRONT_SIZES, job.front_at, layout, job.where)
     back, back_size = fit_back(BACK_SIZES, job.first, job.back_at, job.probe_at, layout, job.where)
+    for label, later, later_probe, first in job.ahead:   # fails now, while the text can change
+        fit_back(BACK_SIZES, first, lambda i, h=later: _sized(h, BACK_SIZES[i]),
+                 lambda i, h=later_probe: _sized(h, BACK_SIZES[i]), layout, f"{job.where}の施行予定の版（{label}）")
     return front.copy([*front.pages, *back.pages]).write_pdf(pdf_variant=PDF_VARIANT), (back_size, front_size)
 
 
@@ -337,7 +355,10 @@ def office_jobs(site: SiteConfig, offices: list[Office], env: Environment, templ
     jobs = []
     for office in offices:
         url = booking_url(site, office.slug)
-        jobs.append(_job(env, css, fonts, office, leaflet_view(office, url, qr_svg(url))))
+        code = qr_svg(url)
+        later = office.versions[office.versions.index(office.current) + 1:]
+        ahead = tuple((v.label, leaflet_view(dataclasses.replace(office, current=v), url, code)) for v in later)
+        jobs.append(_job(env, css, fonts, office, leaflet_view(office, url, code), ahead))
     return jobs
 
 

@@ -2,6 +2,7 @@
 pdftoppm), zbarimg and the shared fidelity checker. The real content is built once per module."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -266,6 +267,19 @@ def test_a_guide_too_long_even_at_7pt_fails_naming_guide_md(content, tmp_path):
     with pytest.raises(BuildError, match="mothers-hiroshima（マザーズハローワーク広島）: 案内.*7ptでも.*guide.md"):
         build(content, tmp_path / "site", ["mothers-hiroshima"], pdf_cache=None)
     assert not (tmp_path / "site").exists()
+
+
+def test_an_announced_version_too_long_for_the_back_page_fails_while_it_can_change(content, tmp_path):
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_versions import add_version
+
+    folder = content / "mothers-hiroshima"
+    add_version(folder, "利用料は無料とします。", "利用料は無料とします。" + "追記の文です。" * 60)
+    with pytest.raises(BuildError, match="mothers-hiroshima（マザーズハローワーク広島）の施行予定の版"
+                                         "（令和9年4月1日一部改訂）: 利用規約がリーフレットの裏面.*7pt"):
+        build(content, tmp_path / "site", ["mothers-hiroshima"], pdf_cache=None, today=dt.date(2027, 3, 31))
+    assert '"2027-04-01"' not in (folder / "terms-lock.json").read_text(encoding="utf-8")   # not yet published
+    build(content, tmp_path / "site", ["mothers-hiroshima"], pdf=False, today=dt.date(2027, 3, 31))   # site alone
 
 
 def test_no_pdf_build_never_loads_weasyprint(tmp_path):
