@@ -251,9 +251,19 @@ def write_lock(folder: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def _versions(folder: Path, config: OfficeConfig, values: dict, day: dt.date) -> tuple[TermsVersion, ...]:
+_PLACEHOLDER_KEY = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)")
+
+
+def _changed_facts(source: str, before: dict[str, str | None], now: dict) -> list[str]:
+    """The placeholders a text uses whose value differs from what it was published with."""
+    return sorted(k for k in set(_PLACEHOLDER_KEY.findall(source)) if k in before and before[k] != now.get(k))
+
+
+def _versions(folder: Path, config: OfficeConfig, values: dict, day: dt.date,
+              warnings: list[str] | None = None) -> tuple[TermsVersion, ...]:
     """Every version on file; one superseded by `day` is expanded with the facts the lock recorded
-    for it, so changing office.yaml later changes the current text, never an archived one."""
+    for it, so changing office.yaml later changes the current text, never an archived one. A
+    published version still in force whose wording office.yaml changes adds to `warnings`."""
     terms = config.terms
     files = list(terms.versions) or [TermsVersionFile(
         effective=terms.revisions[-1].date if terms.revisions else None, file=terms.file)]
@@ -266,6 +276,13 @@ def _versions(folder: Path, config: OfficeConfig, values: dict, day: dt.date) ->
         key = spec.effective.isoformat() if spec.effective else "initial"
         path, source = _read_source(folder, spec.file, f"terms.versions[{index}].file" if terms.versions else "terms.file")
         used = {**values, **lock.facts[key]} if later is not None and later <= day and key in lock.facts else values
+        if used is values and warnings is not None and key in lock.facts:
+            changed = _changed_facts(source, lock.facts[key], values)
+            if changed:
+                label = revision_text(revisions[-1]) if revisions else "初版"
+                warnings.append(f"{display_path(folder / OFFICE_FILE)}: {', '.join(changed)}: 公開済みの利用規約"
+                                f"（{label}）の文面がこの変更で変わります。同意の記録は表示した文面を残しますが、"
+                                "文面が変わる改訂は、新しい施行日の版として追加してください")
         doc = _doc(path, source, terms.title, used)
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
         if key in lock.published and lock.published[key] != digest:
@@ -304,12 +321,13 @@ def load_office(folder: Path, today: dt.date | None = None) -> Office:
     # The guide and the terms are checked apart, so an editor sees a problem in each at once.
     found: list[ContentError] = []
     guide = versions = None
+    changed_terms: list[str] = []
     try:
         guide = _doc(*_read_source(folder, config.guide.file, "guide.file"), config.guide.title, values)
     except ContentError as exc:
         found.append(exc)
     try:
-        versions = _versions(folder, config, values, today or dt.datetime.now(TOKYO).date())
+        versions = _versions(folder, config, values, today or dt.datetime.now(TOKYO).date(), changed_terms)
     except ContentError as exc:
         found.append(exc)
     if len(found) == 1:
@@ -322,7 +340,8 @@ def load_office(folder: Path, today: dt.date | None = None) -> Office:
                 raise ContentError(path, f"terms.before_consent[{index}]",
                                    f"「{sid}」という見出しが {display_path(version.doc.source)} にありません"
                                    "（第5条なら article-5。利用規約のページの目次で確かめてください）")
-    office = Office(folder.name, folder, config, guide, versions, versions[-1], tuple(_warnings(path, config)))
+    office = Office(folder.name, folder, config, guide, versions, versions[-1],
+                    tuple(_warnings(path, config) + changed_terms))
     if today is not None:
         current = office.version_at(today)
         warnings = office.warnings

@@ -106,6 +106,17 @@ def test_a_new_revision_date_does_not_unlock_a_single_file(content):
     assert err.value.path.endswith("terms.md") and "公開済みの利用規約の本文が変更されています" in err.value.reason
 
 
+def test_an_office_yaml_change_that_rewords_published_terms_warns(content):
+    folder = content / "abashiri"
+    (folder / LOCK_FILE).write_text(lock_text(load_office(folder)), encoding="utf-8")
+    assert not [w for w in load_office(folder).warnings if "文面がこの変更で変わります" in w]
+    yaml_path = folder / "office.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace("minutes: 30", "minutes: 45", 1),
+                         encoding="utf-8")
+    warned = [w for w in load_office(folder).warnings if "文面がこの変更で変わります" in w]
+    assert len(warned) == 1 and "session.minutes: 公開済みの利用規約（初版）" in warned[0], warned
+
+
 def test_broken_lock_names_the_file(content):
     folder = content / "abashiri"
     (folder / LOCK_FILE).write_text("{not json", encoding="utf-8")
