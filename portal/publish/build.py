@@ -5,14 +5,15 @@ changed answers without loading the schema, the Markdown parser or the templates
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ContentErrors
-from ..folders import office_folders
+from ..errors import ContentErrors, display_path
+from ..folders import OFFICE_FILE, office_folders
 from ..rules import TOKYO
 from . import manifest
 from .output import WriteStats, existing_files, write_site
@@ -144,13 +145,21 @@ def build(content: Path, out: Path, only: list[str] | None = None, templates: Pa
               and (e := manifest.reusable(previous, key, f.name, inputs[f.name], present))}
     entries.update(reused)
     todo = [f for f in folders if f.name not in reused]
+    # An office folder removed or renamed: its pages go, and printed QR codes point at them.
+    gone = tuple(sorted(slug for slug in previous.offices if not (content / slug / OFFICE_FILE).is_file()))
     if not todo and _nothing_to_do(previous, entries, key, present):
         warnings = [w for slug in sorted(entries) for w in entries[slug].warnings] + previous.warnings
         files = len(previous.site_files) + sum(len(e.files) for e in entries.values())
         return BuildReport(tuple(sorted(named)), files, WriteStats(0, files, 0), tuple(warnings),
                            time.perf_counter() - started, reused=tuple(sorted(reused)))
-    return _build(content, out, templates, day, pdf, pdf_cache, processes, key, entries, carried, todo,
-                  {f.name: inputs[f.name] for f in todo}, present, started)
+    report = _build(content, out, templates, day, pdf, pdf_cache, processes, key, entries, carried, todo,
+                    {f.name: inputs[f.name] for f in todo}, present, started)
+    if gone:
+        report = dataclasses.replace(report, warnings=report.warnings + tuple(
+            f"{display_path(out / slug)}: {display_path(content / slug)} がなくなったため、この事業所のページと"
+            "リーフレットを削除しました。印刷したリーフレットの QR コードやブックマークはこのアドレスを指して"
+            "います（名前を変えたのなら、元に戻すか、Web サーバーで新しいアドレスへ転送してください）" for slug in gone))
+    return report
 
 
 def _build(content: Path, out: Path, templates: Path, day: dt.date, pdf: bool, pdf_cache: Path | None,

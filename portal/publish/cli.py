@@ -57,8 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         s = report.stats
         names = ", ".join(report.offices) if len(report.offices) <= 5 else f"{report.offices[0]} … {report.offices[-1]}"
-        kept = report.files - s.written - s.unchanged   # other offices' files, left as they were (--office)
-        kept_text = f", {kept} of other offices kept" if kept > 0 else ""
+        kept = report.files - s.written - s.unchanged   # offices reused or not named (--office): not compared
+        kept_text = f", {kept} left as they were" if kept > 0 else ""
         print(f"built {len(report.offices)} office(s) ({names}; {len(report.reused)} unchanged since the last "
               f"build): {report.files} files ({s.written} written, {s.unchanged} unchanged{kept_text}, "
               f"{s.removed} removed) into {args.out} in {report.seconds:.2f}s")

@@ -156,6 +156,16 @@ def test_content_error_is_one_line_exit_1_and_no_traceback(content, tmp_path, ol
     assert "abashiri/office.yaml" in errors[0]
 
 
+def test_a_removed_or_renamed_office_folder_warns_that_its_address_is_gone(content, tmp_path):
+    from portal.publish.build import build
+    build(content, tmp_path / "site", pdf=False)
+    (content / "abashiri").rename(content / "abashiri-2")
+    report = build(content, tmp_path / "site", pdf=False)
+    gone = [w for w in report.warnings if "がなくなったため" in w]
+    assert len(gone) == 1 and "site/abashiri:" in gone[0] and "QR コード" in gone[0]
+    assert not (tmp_path / "site/abashiri").exists() and (tmp_path / "site/abashiri-2/index.html").is_file()
+
+
 def test_failed_build_leaves_previous_site_untouched(content, tmp_path):
     out = tmp_path / "site"
     assert run_build("--content", content, "--out", out, *NO_PDF).returncode == 0
