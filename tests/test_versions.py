@@ -135,3 +135,19 @@ def test_an_archived_version_keeps_the_facts_it_was_shown_with(hiroshima):
     # Before the switch both versions follow office.yaml: the old one is still the current text.
     old_then, _ = load_office(hiroshima, day - dt.timedelta(days=1)).versions
     assert "として Teams を使用します" in old_then.doc.markdown
+
+
+def test_a_preview_build_records_no_version(content, tmp_path):
+    from portal.publish.build import build
+    folder = content / "mothers-hiroshima"
+    (folder / LOCK_FILE).unlink()
+    build(content, tmp_path / "draft", ["mothers-hiroshima"], pdf=False, publish=False)
+    assert not (folder / LOCK_FILE).exists()
+    terms = folder / "terms.md"
+    terms.write_text(terms.read_text(encoding="utf-8").replace("利用料は無料とします。", "利用料は無料です。"),
+                     encoding="utf-8")   # the draft is corrected: nothing was published
+    build(content, tmp_path / "site", ["mothers-hiroshima"], pdf=False)
+    assert (folder / LOCK_FILE).exists()
+    terms.write_text(terms.read_text(encoding="utf-8") + "\n追記。\n", encoding="utf-8")
+    with pytest.raises(ContentErrors, match="公開済みの版"):
+        build(content, tmp_path / "site", ["mothers-hiroshima"], pdf=False)

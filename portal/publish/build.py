@@ -121,13 +121,15 @@ def _nothing_to_do(previous: manifest.Manifest, entries: dict[str, manifest.Entr
 
 def build(content: Path, out: Path, only: list[str] | None = None, templates: Path = TEMPLATES, *,
           today: dt.date | None = None, pdf: bool = True, pdf_cache: Path | None = DEFAULT_PDF_CACHE,
-          processes: int = 2, incremental: bool = True) -> BuildReport:
+          processes: int = 2, incremental: bool = True, publish: bool = True) -> BuildReport:
     """Build the site (and PDFs unless pdf=False) for every office or the named ones.
 
     Raises before writing anything on any error. Offices whose folder, the templates, the code
     and the settings are unchanged since the last build into `out` are reused as they are
     (`incremental=False` rebuilds everything). With `only`, the other offices already in `out`
     stay as they are, on the front page too. `pdf_cache=None` renders every PDF afresh.
+    `publish=False` (a preview) leaves every terms-lock.json as it was: no version is recorded as
+    published, so a draft can still be corrected.
     """
     started = time.perf_counter()
     folders = office_folders(content, only)
@@ -153,7 +155,7 @@ def build(content: Path, out: Path, only: list[str] | None = None, templates: Pa
         return BuildReport(tuple(sorted(named)), files, WriteStats(0, files, 0), tuple(warnings),
                            time.perf_counter() - started, reused=tuple(sorted(reused)))
     report = _build(content, out, templates, day, pdf, pdf_cache, processes, key, entries, carried, todo,
-                    {f.name: inputs[f.name] for f in todo}, present, started)
+                    {f.name: inputs[f.name] for f in todo}, present, started, publish)
     if gone:
         report = dataclasses.replace(report, warnings=report.warnings + tuple(
             f"{display_path(out / slug)}: {display_path(content / slug)} がなくなったため、この事業所のページと"
@@ -164,7 +166,8 @@ def build(content: Path, out: Path, only: list[str] | None = None, templates: Pa
 
 def _build(content: Path, out: Path, templates: Path, day: dt.date, pdf: bool, pdf_cache: Path | None,
            processes: int, key: str, entries: dict[str, manifest.Entry], carried: frozenset[str],
-           todo: list[Path], inputs: dict[str, str], present: set[str], started: float) -> BuildReport:
+           todo: list[Path], inputs: dict[str, str], present: set[str], started: float,
+           publish: bool = True) -> BuildReport:
     """Render the offices in `todo`, the front page and the assets, then write what changed."""
     from ..offices import SITE_FILE, load_site, write_lock
     from .context import OfficeView, public_url_warning
@@ -202,7 +205,7 @@ def _build(content: Path, out: Path, templates: Path, day: dt.date, pdf: bool, p
     keep = frozenset(rel for entry in (entries[slug] for slug in (*reused, *carried)) for rel in entry.files)
     stats = write_site(out, files, keep, manifest.dump(manifest.Manifest(key, entries, list(common), site_warnings)),
                        present)
-    for r in rendered_offices:  # only now: a version counts as published once its pages are out
+    for r in rendered_offices if publish else ():   # only now: published once its pages are out
         write_lock(r.folder, r.lock)
     built = tuple(sorted(set(entries) - carried))
     return BuildReport(built, len(files) + len(keep), stats, tuple(warnings),

@@ -32,6 +32,8 @@ def parser() -> argparse.ArgumentParser:
                    help="folder of PDFs kept between builds (default: .cache/pdf/)")
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
                    help="build as of this date: which terms version is current (default: today in Japan)")
+    p.add_argument("--preview", dest="publish", action="store_false",
+                   help="check a draft: build without recording terms versions in terms-lock.json")
     p.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     return p
 
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         extra = {"pdf_cache": args.pdf_cache} if args.pdf_cache else {}
         report = build(args.content, args.out, args.office, today=args.today, pdf=args.pdf,
-                       incremental=args.incremental, **extra)
+                       incremental=args.incremental, publish=args.publish, **extra)
     except ContentErrors as exc:
         for error in exc.errors:
             print(f"error: {error}", file=sys.stderr)
