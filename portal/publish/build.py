@@ -147,13 +147,13 @@ def build(content: Path, out: Path, only: list[str] | None = None, templates: Pa
               and (e := manifest.reusable(previous, key, f.name, inputs[f.name], present))}
     entries.update(reused)
     todo = [f for f in folders if f.name not in reused]
-    # An office folder removed or renamed: its pages go, and printed QR codes point at them.
-    gone = tuple(sorted(slug for slug in previous.offices if not (content / slug / OFFICE_FILE).is_file()))
     if not todo and _nothing_to_do(previous, entries, key, present):
         warnings = [w for slug in sorted(entries) for w in entries[slug].warnings] + previous.warnings
         files = len(previous.site_files) + sum(len(e.files) for e in entries.values())
         return BuildReport(tuple(sorted(named)), files, WriteStats(0, files, 0), tuple(warnings),
                            time.perf_counter() - started, reused=tuple(sorted(reused)))
+    # An office folder removed or renamed: its pages go, and printed QR codes point at them.
+    gone = tuple(sorted(slug for slug in previous.offices if not (content / slug / OFFICE_FILE).is_file()))
     report = _build(content, out, templates, day, pdf, pdf_cache, processes, key, entries, carried, todo,
                     {f.name: inputs[f.name] for f in todo}, present, started, publish)
     if gone:

@@ -56,6 +56,11 @@ class FontFile:
         return f"{self.path}#{self.index}:{st.st_size}:{st.st_mtime_ns}"
 
 
+def _sized(html: str, size: float) -> str:
+    """A page's HTML with its font size filled in where the template left _SIZE_MARK."""
+    return html.replace(_SIZE_MARK, f'style="font-size: {size:g}pt"', 1)
+
+
 @dataclass(frozen=True)
 class Job:
     """The HTML of one office's PDFs, ready to render in any process."""
@@ -75,15 +80,15 @@ class Job:
 
     def front_at(self, i: int) -> str:
         """The front page at FRONT_SIZES[i]."""
-        return self.front.replace(_SIZE_MARK, f'style="font-size: {FRONT_SIZES[i]:g}pt"', 1)
+        return _sized(self.front, FRONT_SIZES[i])
 
     def back_at(self, i: int) -> str:
         """The back page at BACK_SIZES[i]."""
-        return self.back.replace(_SIZE_MARK, f'style="font-size: {BACK_SIZES[i]:g}pt"', 1)
+        return _sized(self.back, BACK_SIZES[i])
 
     def probe_at(self, i: int) -> str:
         """The probe of the back page at BACK_SIZES[i]."""
-        return self.probe.replace(_SIZE_MARK, f'style="font-size: {BACK_SIZES[i]:g}pt"', 1)
+        return _sized(self.probe, BACK_SIZES[i])
 
     @property
     def backs(self) -> tuple[tuple[float, str], ...]:
@@ -190,10 +195,6 @@ def qr_svg(url: str) -> str:
     qr = segno.make(url, error="m", micro=False)
     # The title becomes the figure's alternative text in the tagged PDF.
     return qr.svg_inline(scale=4, border=4, title=f"予約ページのQRコード：{url}", svgclass="qr-code", lineclass=None)
-
-
-def _sized(html: str, size: float) -> str:
-    return html.replace(_SIZE_MARK, f'style="font-size: {size:g}pt"', 1)
 
 
 def _job(env: Environment, css: str, fonts: str, office: Office, leaflet: LeafletView,

@@ -177,8 +177,7 @@ _TOO_MANY = ("送信の回数が多すぎます。1分ほど待ってから、�
 @bp.errorhandler(429)
 def too_many(_error):
     """Over the submission limit on the request form or its submit: the form again, as typed."""
-    office = current_app.extensions["madoguchi.offices"].get(request.view_args.get("slug", "")
-                                                            if request.view_args else "")
+    office = current_app.extensions["madoguchi.offices"].get((request.view_args or {}).get("slug", ""))
     if office is None or request.endpoint not in ("booking.request_post", "booking.submit") \
             or _eligible(office) is None:
         return render_error(429)

@@ -4,14 +4,17 @@ Each command prints one line; an error prints one line and exits 1.
 """
 from __future__ import annotations
 
+import functools
 import sqlite3
 import sys
 from pathlib import Path
 
 import click
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import db, retention
+from .cli import database_problem
 from . import staff_accounts as accounts
 from .staff import bp
 
@@ -22,12 +25,6 @@ def _fail(message: str):
 
 def _one_line(command):
     """Turn a database or file error into one line naming the database, never a traceback."""
-    import functools
-
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from .cli import database_problem
-
     @functools.wraps(command)
     def run(*args, **kwargs):
         try:
