@@ -1,14 +1,23 @@
-"""The portal web app: booking flow and the built static site on one address.
+"""The portal web app: booking flow, staff console and the built static site on one address.
 
-Everything that imports Flask or SQLAlchemy lives in this subpackage, so the static build
-(`build.py`, `portal.publish`) never loads them.
+`create_app` is the only place an app is assembled. Everything that imports Flask or SQLAlchemy
+lives in this subpackage, so the static build (`build.py`, `portal.publish`) never loads them.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from flask import Flask
 from jinja2 import StrictUndefined
+
+from ..offices import load_offices, load_site
+from . import config, db, errors, security, state
+from .booking import bp as booking_bp
+from .site import bp as site_bp
+from .staff import accounts
+from .staff import bp as staff_bp
+from .staff import cli as staff_cli
 
 
 def _log_to_stderr() -> None:
@@ -24,16 +33,8 @@ def _log_to_stderr() -> None:
         logger.setLevel(logging.INFO)
 
 
-def create_app(test_config: dict | None = None):
+def create_app(test_config: dict | None = None) -> Flask:
     """Assemble the app: defaults → instance/config.py → PORTAL_* environment → test_config."""
-    from flask import Flask
-
-    from ..offices import load_offices, load_site
-    from . import config, db, errors, security
-    from .booking import bp as booking_bp
-    from .site import bp as site_bp
-    from .staff import bp as staff_bp
-
     if not (test_config or {}).get("TESTING"):
         _log_to_stderr()
     instance = Path(os.environ.get("PORTAL_INSTANCE_DIR") or config.ROOT / "instance")
@@ -55,13 +56,10 @@ def create_app(test_config: dict | None = None):
     app.jinja_env.undefined = StrictUndefined
 
     content = Path(app.config["CONTENT_DIR"])
-    offices = {o.slug: o for o in load_offices(content)}
-    app.extensions["madoguchi.offices"] = offices
-    # Content is immutable while the app runs, so what every booking request derives from it is
-    # derived once: each office's slot rules here, each terms version's text and hash on first use.
-    app.extensions["madoguchi.policies"] = {slug: o.slot_policy() for slug, o in offices.items()}
-    app.extensions["madoguchi.terms"] = {}
-    app.extensions["madoguchi.site"] = load_site(content)
+    # Content is immutable while the app runs: loaded once, with each office's slot policy.
+    state.attach(app, state.PortalState(
+        offices={o.slug: o for o in load_offices(content)}, site=load_site(content),
+        clock=app.config["NOW"], hasher=accounts.hasher(app.config["STAFF_ARGON2_MEMORY_KIB"])))
 
     db.init_app(app)
     security.init_app(app)
@@ -69,4 +67,5 @@ def create_app(test_config: dict | None = None):
     app.register_blueprint(booking_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(site_bp)
+    app.cli.add_command(staff_cli.group)
     return app

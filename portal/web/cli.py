@@ -13,18 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import MadoguchiError
 from . import create_app, db
-
-
-def database_problem(url: str, exc: Exception) -> str:
-    """One line for a database that cannot be used, naming the setting and the URL (no password)."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        shown = make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparseable URL: its own message says so
-        shown = "?"
-    first = (str(exc).strip().splitlines() or [""])[0][:200]
-    return f"PORTAL_DATABASE_URL: データベース {shown} を使えません（{type(exc).__name__}: {first}）"
+from .db import database_problem
 
 
 def ready_app():

@@ -15,6 +15,7 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -125,3 +126,13 @@ def migrate(url: str) -> None:
             command.upgrade(config, "heads")  # "heads": independent branches of two features both apply
     finally:
         engine.dispose()
+
+
+def database_problem(url: str, exc: Exception) -> str:
+    """One line for a database that cannot be used, naming the setting and the URL (no password)."""
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL: its own message says so
+        shown = "?"
+    first = (str(exc).strip().splitlines() or [""])[0][:200]
+    return f"PORTAL_DATABASE_URL: データベース {shown} を使えません（{type(exc).__name__}: {first}）"

@@ -8,7 +8,8 @@ from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from . import pages
+from .frame import page
+from .state import portal_state
 
 MESSAGES = {
     400: ("送信内容を受け付けられませんでした",
@@ -27,9 +28,7 @@ MESSAGES = {
 def render_error(code: int):
     """The Japanese error page of an HTTP status (also for handlers that answer some cases themselves)."""
     title, text = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
-    from flask import current_app
-    site = current_app.extensions["madoguchi.site"].title
-    return render_template("portal/error.html", page=pages.page(None, title, site),
+    return render_template("portal/error.html", page=page(None, title, portal_state().site.title),
                            code=code, title=title, text=text), code
 
 

@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..offices import Office
 from .db import private_file
-from .models import BookingRequest
-from .staff_models import Appointment, AuditEntry, RequestPurge
+from .models import Appointment, AuditEntry, BookingRequest, RequestPurge
 
 BLANK = {"name": "", "kana": "", "seeker_number": "", "seeker_number_typed": "", "phone": "", "phone_typed": "",
          "email": None, "companions": "", "companion_note": ""}

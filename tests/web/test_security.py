@@ -69,7 +69,7 @@ def test_rate_limit_without_a_form_to_show_gives_the_japanese_429_page(make_app)
 
 
 def test_rate_limit_elsewhere_gives_the_429_page(make_app):
-    from .staffkit import StaffClient
+    from .staff.conftest import StaffClient
     app = make_app(STAFF_ARGON2_MEMORY_KIB=1024, STAFF_RATELIMIT_LOGIN="1 per minute")
     client = StaffClient(app)
     client.login("nobody", "whatever-password")

@@ -19,6 +19,8 @@ import pytest
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.slow
+
 RUN = (ROOT / "scripts" / "run").read_text(encoding="utf-8")
 
 

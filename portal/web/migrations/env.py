@@ -2,7 +2,6 @@
 from alembic import context
 
 from portal.web.models import Base
-from portal.web import staff_models  # noqa: F401  (staff tables in Base.metadata)
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata,

@@ -7,20 +7,17 @@ from __future__ import annotations
 
 import datetime
 import logging
-import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .consent import TermsShown
-from .db import writing
-from .models import BookingRequest, Consent, PreferredSlot, TermsVersion
+from ..consent import TermsShown
+from ..db import writing
+from ..models import BookingRequest, Consent, PreferredSlot, TermsVersion, new_reference
 
 log = logging.getLogger(__name__)
-# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a reference is read out over the phone.
-_ALPHABET = "3467ACDEFGHJKMNPQRTUVWXY"
 
 
 class StaleTerms(Exception):
@@ -46,12 +43,6 @@ class Answers:
     companion_note: str
     eligibility: tuple[str, ...]
     submission_key: str | None = None
-
-
-def new_reference() -> str:
-    """A random reference such as "K7QM-3FXA" (24^8 ≈ 1.1e11 values)."""
-    chars = [secrets.choice(_ALPHABET) for _ in range(8)]
-    return "".join(chars[:4]) + "-" + "".join(chars[4:])
 
 
 # (database URL, sha256) of terms texts known to be stored: saves a lookup on every submission.

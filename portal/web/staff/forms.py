@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import ValidationError
 
-from .. import staffrules as sr
+from ... import staffrules as sr
 
 
 class LoginForm(FlaskForm):

@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.web.state import state_of
 from portal.web import db
 from portal.web.models import BookingRequest, Consent, TermsVersion
 
-from .conftest import Seeker, rows, soup
+from ..conftest import Seeker, rows, soup
 
 TOKYO = datetime.timezone(datetime.timedelta(hours=9))
 
@@ -103,7 +104,7 @@ def test_booking_stores_request_slots_and_consent(app, slug):
     assert [s.starts_at.astimezone(TOKYO).strftime("%m-%dT%H:%M") for s in req.slots] == [
         first[5:], "05-08T14:00"]
     assert req.slots[0].starts_at.tzinfo is not None
-    office = app.extensions["madoguchi.offices"][slug]
+    office = state_of(app).offices[slug]
     assert req.consent.terms_sha256 == office.terms_sha256()
     assert req.consent.revision_label == office.revision_label()
     assert req.consent.agreed_at == datetime.datetime(2026, 5, 1, 1, 0, tzinfo=datetime.timezone.utc)

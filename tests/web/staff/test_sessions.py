@@ -9,8 +9,8 @@ from sqlalchemy import text
 
 from portal.web import db
 
-from .conftest import csrf_token
-from .staffkit import PASSWORD, StaffClient, add_staff, aki, staff_app  # noqa: F401
+from ..conftest import csrf_token
+from .conftest import PASSWORD, StaffClient, add_staff
 
 
 def session_cookie(client: StaffClient) -> str:

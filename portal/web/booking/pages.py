@@ -1,25 +1,16 @@
-"""Typed context of the portal pages: Python phrases everything, templates only print."""
+"""Typed context of the booking pages: Python phrases everything, templates only print."""
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
-from .. import rules
-from ..offices import Office
-from ..placeholders import channels_text, format_time
-from ..publish.context import FOOTER, Crumb, OfficeView, office_view
+from ... import rules
+from ...offices import Office
+from ...placeholders import channels_text, format_time
+from ...publish.context import OfficeView, office_view
 from .forms import COMPANION_LABELS, SLOT_FIELDS, RequestForm
 
 _WEEKDAY = "月火水木金土日"
-
-
-@dataclass(frozen=True)
-class Page:
-    """The frame of a portal page (same look as the static site)."""
-    title: str
-    site_title: str
-    breadcrumbs: tuple[Crumb, ...]
-    footer: str = FOOTER
 
 
 @dataclass(frozen=True)
@@ -28,16 +19,6 @@ class Row:
     label: str
     value: str
     field: str          # id of the field to change
-
-
-def page(office: Office | None, title: str, site_title: str) -> Page:
-    """A page of office's booking flow (or a site-level page when office is None)."""
-    crumbs = [Crumb("トップ", "/")]
-    if office is not None:
-        crumbs += [Crumb(office.name, f"/{office.slug}/"), Crumb("オンライン予約", f"/{office.slug}/booking/")]
-    crumbs.append(Crumb(title, None))
-    suffix = f"｜{office.name}" if office is not None else ""
-    return Page(title + suffix, site_title, tuple(crumbs))
 
 
 def office_facts(office: Office) -> OfficeView:
@@ -58,10 +39,10 @@ def slot_label(office: Office, start: datetime.datetime) -> str:
     return f"{day_label(start.date())}{format_time(start, sep)}〜{format_time(end, sep)}"
 
 
-def slot_choices(office: Office, now: datetime.datetime, policy: rules.SlotPolicy | None = None) -> list:
+def slot_choices(office: Office, now: datetime.datetime, policy: rules.SlotPolicy) -> list:
     """The open slots as select choices grouped by day: [("", prompt), (day label, [(key, label)])]."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    for slot in rules.open_slots(policy if policy is not None else office.slot_policy(), now):
+    for slot in rules.open_slots(policy, now):
         day = day_label(slot.start.astimezone(rules.TOKYO).date())
         groups.setdefault(day, []).append((slot.key, slot_label(office, slot.start)))
     return [("", "選択してください")] + list(groups.items())
@@ -107,26 +88,3 @@ def next_steps(office: Office) -> list[str]:
     steps.append(cancel + "。")
     steps.append(f"連絡なく開始時刻から{c.no_show.minutes}分を過ぎると、キャンセルとして扱われます。")
     return steps
-
-
-@dataclass(frozen=True)
-class ErrorLink:
-    """One entry of the error summary, linking to its field."""
-    field_id: str
-    message: str
-
-
-def error_list(form) -> list[ErrorLink]:
-    """The form's errors in field order, for the error summary at the top of the page."""
-    out = []
-    for field in form:
-        for message in field.errors if isinstance(field.errors, list) else []:
-            out.append(ErrorLink(_first_input_id(field), message))
-    return out
-
-
-def _first_input_id(field) -> str:
-    # Radio and checkbox groups: link to their first option (the group itself has no input).
-    if field.name.startswith("q_") or field.name == "companions":
-        return f"{field.id}-0"
-    return field.id

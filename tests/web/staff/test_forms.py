@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.web.staff_forms import neutralise, to_csv
+from portal.web.staff.forms import neutralise, to_csv
 
 
 @pytest.mark.parametrize(("cell", "expected"), [

@@ -9,7 +9,7 @@ import pytest
 
 from portal.web import db
 
-from .conftest import Seeker, soup
+from ..conftest import Seeker, soup
 
 TOKYO = datetime.timezone(datetime.timedelta(hours=9))
 OK = None

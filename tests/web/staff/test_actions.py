@@ -11,13 +11,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.web.state import state_of
 from portal import staffrules as sr
 from portal.web import db
-from portal.web import staff_services as services
-from portal.web.staff_models import Appointment
+from portal.web.staff import services
+from portal.web.models import Appointment
 
-from .conftest import soup
-from .staffkit import FIRST_SLOT, aki, audit_rows, book, request_row, staff_app, tokyo  # noqa: F401  (fixtures)
+from ..conftest import soup
+from .conftest import FIRST_SLOT, audit_rows, book, request_row, tokyo
 
 
 def appointments(app) -> list[tuple]:
@@ -203,7 +204,7 @@ def test_export_holds_only_the_office_rows_with_bom_and_neutralised_cells(staff_
 def test_capacity_is_held_by_the_database(staff_app, database_url):
     """Even a service that skipped the count check cannot put two seekers in a one-place slot."""
     a, b = book(staff_app), book(staff_app)
-    office = staff_app.extensions["madoguchi.offices"]["abashiri"]
+    office = state_of(staff_app).offices["abashiri"]
     start = tokyo(2026, 5, 7, 9, 30)
     now = tokyo(2026, 5, 1, 10, 0)
     with Session(db.engine_of(staff_app)) as s:
@@ -235,7 +236,7 @@ def test_queue_search_finds_by_reference_number_phone_or_name(staff_app, aki, cl
 
 
 def test_queue_pages_through_more_than_a_page(staff_app, aki, clock, monkeypatch):
-    from portal.web import staff_queries
+    from portal.web.staff import queries as staff_queries
 
     monkeypatch.setattr(staff_queries, "PER_PAGE", 2)
     refs = []

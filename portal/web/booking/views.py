@@ -8,46 +8,24 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import TooManyRequests
 
-from ..offices import Office
-from ..rules import SlotPolicy
-from . import db, pages
-from .consent import TermsShown, current_terms
-from .errors import render_error
-from .forms import NO, YES_NO, eligibility_form, question_fields, request_form
-from .security import limiter, submit_limit
+from ...offices import Office
+from .. import db
+from ..errors import render_error
+from ..frame import Page, error_list, page
+from ..security import limiter, submit_limit
+from ..state import portal_state
+from . import pages
+from .forms import NO, YES_NO, RequestForm, eligibility_form, question_fields, request_form
 from .services import StaleTerms, submit_request
 
-bp = Blueprint("booking", __name__, url_prefix="/<slug>/booking")
 _SUBMIT_SCOPE = "booking-post"
 
 
-def _office(slug: str) -> Office:
-    office = current_app.extensions["madoguchi.offices"].get(slug)
-    if office is None:
-        abort(404)
-    return office
-
-
-def _terms(office: Office, now) -> TermsShown:
-    return current_terms(office, now, current_app.extensions["madoguchi.terms"])
-
-
-def _policy(office: Office) -> SlotPolicy:
-    return current_app.extensions["madoguchi.policies"][office.slug]
-
-
-def _now():
-    return current_app.config["NOW"]()
-
-
-def _site_title() -> str:
-    return current_app.extensions["madoguchi.site"].title
-
-
-def _page(office: Office, title: str):
-    return pages.page(office, title, _site_title())
+def _page(office: Office, title: str) -> Page:
+    return page(office, title, portal_state().site.title)
 
 
 def _eligible(office: Office) -> list[str] | None:
@@ -55,20 +33,18 @@ def _eligible(office: Office) -> list[str] | None:
     return answered.split(",") if isinstance(answered, str) else None
 
 
-@bp.get("/")
 def start(slug: str):
     """Start page: what the service is, who can use it, what you need."""
-    office = _office(slug)
+    office = portal_state().office_or_404(slug)
     return render_template("portal/start.html", page=_page(office, "オンライン予約の申し込み"),
                            office=pages.office_facts(office), conditions=office.config.eligibility,
                            session_minutes=office.config.session.minutes, tool=office.config.session.tool,
                            start_href=url_for(".eligibility", slug=slug))
 
 
-@bp.route("/eligibility", methods=["GET", "POST"])
 def eligibility(slug: str):
     """Yes/no questions; a "no" leads to an explanation page, not a validation error."""
-    office = _office(slug)
+    office = portal_state().office_or_404(slug)
     form = eligibility_form(office, formdata=request.form if request.method == "POST" else None)
     questions = question_fields(form, office)
     if request.method == "POST" and form.validate():
@@ -81,13 +57,12 @@ def eligibility(slug: str):
         return redirect(url_for(".request_get", slug=slug))
     return render_template("portal/eligibility.html", page=_page(office, "ご利用の条件"),
                            form=form, questions=[f for _, f in questions], yes_no=YES_NO,
-                           errors=pages.error_list(form)), 200
+                           errors=error_list(form)), 200
 
 
-@bp.get("/not-eligible/<condition>")
 def not_eligible(slug: str, condition: str):
     """Why the seeker cannot use the online service, and how to reach the office instead."""
-    office = _office(slug)
+    office = portal_state().office_or_404(slug)
     cond = next((c for c in office.config.eligibility if c.id == condition and c.question), None)
     if cond is None:
         abort(404)
@@ -96,45 +71,45 @@ def not_eligible(slug: str, condition: str):
                            change_href=url_for(".eligibility", slug=slug))
 
 
-def _render_request(office: Office, form, notice: str | None = None, status: int = 200):
-    now = _now()
-    terms = _terms(office, now)
+def _render_request(office: Office, form: RequestForm, notice: str | None = None, status: int = 200):
+    state = portal_state()
+    now = state.now()
+    terms = state.terms(office, now)
     form.terms_sha256.data = terms.sha256
     # Only when printed: costly for a long horizon.
-    form.slot_choices = pages.slot_choices(office, now, _policy(office))
+    form.slot_choices = pages.slot_choices(office, now, state.policy(office))
     return render_template("portal/request.html", page=_page(office, "申し込み内容の入力"), form=form,
                            office=pages.office_facts(office), terms=terms, notice=notice,
-                           errors=pages.error_list(form)), status
+                           errors=error_list(form)), status
 
 
 _STALE = ("利用規約が改訂されました。新しい利用規約をお読みのうえ、あらためて同意してください。"
           "入力した内容はそのまま残っています。")
 
 
-@bp.get("/request")
 def request_get(slug: str):
     """The empty request form (after the eligibility questions)."""
-    office = _office(slug)
+    state = portal_state()
+    office = state.office_or_404(slug)
     if _eligible(office) is None:
         return redirect(url_for(".eligibility", slug=slug))
-    now = _now()
-    return _render_request(office, request_form(office, now, _policy(office)))
+    return _render_request(office, request_form(office, state.now(), state.policy(office)))
 
 
-@bp.post("/request")
 @limiter.shared_limit(submit_limit, scope=_SUBMIT_SCOPE)
 def request_post(slug: str):
     """Validate the request: errors → the form again; valid → the check-answers page."""
-    office = _office(slug)
+    state = portal_state()
+    office = state.office_or_404(slug)
     if _eligible(office) is None:
         return redirect(url_for(".eligibility", slug=slug))
-    now = _now()
-    form = request_form(office, now, _policy(office), formdata=request.form)
+    now = state.now()
+    form = request_form(office, now, state.policy(office), formdata=request.form)
     if form.website.data:
         abort(400)
     if request.form.get("edit"):
         return _render_request(office, form)
-    terms = _terms(office, now)
+    terms = state.terms(office, now)
     if form.terms_sha256.data != terms.sha256 and form.consent.data:
         form.consent.data = False
         return _render_request(office, form, notice=_STALE)
@@ -146,23 +121,23 @@ def request_post(slug: str):
                            office=pages.office_facts(office))
 
 
-@bp.post("/submit")
 @limiter.shared_limit(submit_limit, scope=_SUBMIT_SCOPE)
 def submit(slug: str):
     """Check everything again and store the request; then redirect to the confirmation."""
-    office = _office(slug)
+    state = portal_state()
+    office = state.office_or_404(slug)
     eligibility = _eligible(office)
     if eligibility is None:
         return redirect(url_for(".eligibility", slug=slug))
-    now = _now()
-    form = request_form(office, now, _policy(office), formdata=request.form)
+    now = state.now()
+    form = request_form(office, now, state.policy(office), formdata=request.form)
     if form.website.data:
         abort(400)
     if not form.validate():
         return _render_request(office, form)
     try:
         reference = submit_request(db.session(), office.slug, form.answers(eligibility),
-                                   form.terms_sha256.data, _terms(office, now), now)
+                                   form.terms_sha256.data, state.terms(office, now), now)
     except StaleTerms:
         form.consent.data = False
         return _render_request(office, form, notice=_STALE)
@@ -174,22 +149,21 @@ _TOO_MANY = ("送信の回数が多すぎます。1分ほど待ってから、�
              "入力した内容はそのまま残っています（同意のチェックだけ、もう一度入れてください）。")
 
 
-@bp.errorhandler(429)
-def too_many(_error):
+def too_many(_error: TooManyRequests):
     """Over the submission limit on the request form or its submit: the form again, as typed."""
-    office = current_app.extensions["madoguchi.offices"].get((request.view_args or {}).get("slug", ""))
+    state = portal_state()
+    office = state.offices.get((request.view_args or {}).get("slug", ""))
     if office is None or request.endpoint not in ("booking.request_post", "booking.submit") \
             or _eligible(office) is None:
         return render_error(429)
-    form = request_form(office, _now(), _policy(office), formdata=request.form)
+    form = request_form(office, state.now(), state.policy(office), formdata=request.form)
     form.consent.data = False     # nothing was checked: the seeker confirms again
     return _render_request(office, form, notice=_TOO_MANY, status=429)
 
 
-@bp.get("/done")
 def done(slug: str):
     """Confirmation: the reference number and what happens next."""
-    office = _office(slug)
+    office = portal_state().office_or_404(slug)
     finished = session.get("done")
     if not isinstance(finished, dict) or finished.get("slug") != slug:
         return redirect(url_for(".start", slug=slug))

@@ -11,11 +11,12 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
+from werkzeug.datastructures import MultiDict
 from wtforms.validators import ValidationError
 
-from .. import rules
-from ..offices import Office
-from . import normalise
+from ... import rules
+from ...offices import Office
+from .. import normalise
 from .services import Answers
 
 COMPANION_LABELS = {"family": "家族など", "interpreter": "通訳者", "caregiver": "介助者"}
@@ -177,15 +178,13 @@ def _check(fn, raw):
         raise ValidationError(exc.message) from None
 
 
-def request_form(office: Office, now: datetime.datetime, policy: rules.SlotPolicy | None = None,
-                 formdata=None) -> RequestForm:
-    """The request form of office, validated against now (slot_choices are set when rendering).
-
-    policy is office.slot_policy(), passed in when the caller keeps it (the app does, per office).
-    """
+def request_form(office: Office, now: datetime.datetime, policy: rules.SlotPolicy,
+                 formdata: MultiDict | None = None) -> RequestForm:
+    """The request form of office, validated against now and the office's policy (built once per
+    app); slot_choices are set when rendering."""
     form = RequestForm(formdata=formdata)
     form.office, form.now = office, now
-    form.policy = policy if policy is not None else office.slot_policy()
+    form.policy = policy
     form.slot_choices = []
     form.companion_choices = [(c, COMPANION_LABELS[c]) for c in office.config.companions]
     if not takes_email(office):

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import soup
-from .staffkit import (FIRST_SLOT, PASSWORD, StaffClient, add_staff, aki, audit_rows, book,  # noqa: F401
-                       request_row, staff_app)
+from ..conftest import soup
+from .conftest import FIRST_SLOT, PASSWORD, StaffClient, add_staff, audit_rows, book, request_row
 
 
 def routes(slug: str, reference: str, sha: str) -> list[tuple[str, str]]:
@@ -97,7 +96,7 @@ def test_post_without_csrf_is_refused(staff_app, aki):
 def test_login_next_only_goes_to_staff_pages(staff_app):
     client = StaffClient(staff_app)
     page = client.get("/staff/login")
-    from .conftest import csrf_token
+    from ..conftest import csrf_token
     response = client.client.post("/staff/login?next=//evil.example/", data={
         "username": "aki", "password": PASSWORD, "csrf_token": csrf_token(page)})
     assert response.headers["Location"] == "/staff/"

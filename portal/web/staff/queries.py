@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from .. import rules
-from .. import staffrules as sr
-from ..offices import Office
-from . import normalise as norm
-from .forms import COMPANION_LABELS
-from .models import BookingRequest, PreferredSlot, TermsVersion
-from .pages import slot_label
-from .staff_models import Appointment, AuditEntry, RequestEvent, RequestPurge, StaffUser
+from ... import rules
+from ... import staffrules as sr
+from ...offices import Office
+from .. import normalise as norm
+from ..booking.forms import COMPANION_LABELS
+from ..booking.pages import slot_label
+from ..models import (Appointment, AuditEntry, BookingRequest, PreferredSlot, RequestEvent, RequestPurge,
+                      StaffUser, TermsVersion)
 
 UTC = datetime.timezone.utc
 

@@ -3,8 +3,9 @@ the input kept, nothing written. Also the consent pinning and the stale-terms ca
 from __future__ import annotations
 
 import pytest
+from portal.web.state import state_of
 
-from .conftest import rows, soup
+from ..conftest import rows, soup
 
 LONG = "あ" * 51
 BAD = [
@@ -116,7 +117,7 @@ def test_slot_list_follows_the_rules(app, seeker, clock):
 
 
 def test_hiroshima_slots_are_ten_to_four(app):
-    from .conftest import Seeker
+    from ..conftest import Seeker
     s = Seeker(app.test_client(), "mothers-hiroshima")
     s.pass_eligibility()
     values = [o["value"] for o in soup(s.form_page()).find("select", {"name": "slot1"}).find_all("option")]
@@ -143,7 +144,7 @@ def test_stale_terms_on_check_asks_again(app, seeker):
     page = soup(seeker.check(terms_sha256="0" * 64))
     assert STALE in page.select_one(".notice").get_text()
     assert not page.find("input", {"name": "consent"}).has_attr("checked")
-    assert page.find("input", {"name": "terms_sha256"})["value"] == app.extensions["madoguchi.offices"]["abashiri"].terms_sha256()
+    assert page.find("input", {"name": "terms_sha256"})["value"] == state_of(app).offices["abashiri"].terms_sha256()
     assert page.find("input", {"name": "name"})["value"] == "網走 花子"  # as typed
     assert rows(app, "booking_requests") == 0
 
@@ -162,7 +163,7 @@ def test_stale_terms_on_submit_stores_nothing(app, seeker):
 
 def test_terms_changed_between_form_and_submit(make_app, content, tmp_path):
     """The real case: the office edits terms.md and the portal restarts while a seeker types."""
-    from .conftest import Seeker
+    from ..conftest import Seeker
     before = make_app(CONTENT_DIR=str(content))
     s = Seeker(before.test_client(), "abashiri")
     s.pass_eligibility()
@@ -180,7 +181,7 @@ def test_terms_changed_between_form_and_submit(make_app, content, tmp_path):
     assert rows(after, "booking_requests") == 0
     # ticking the box again stores the consent pinned to the new text
     assert s.book().status_code == 302
-    new = after.extensions["madoguchi.offices"]["abashiri"]
+    new = state_of(after).offices["abashiri"]
     from sqlalchemy import text
     from portal.web import db
     with db.engine_of(after).connect() as conn:
@@ -189,7 +190,7 @@ def test_terms_changed_between_form_and_submit(make_app, content, tmp_path):
 
 
 def test_an_office_that_sends_details_by_email_requires_the_address(make_app, content):
-    from .conftest import Seeker
+    from ..conftest import Seeker
     yaml_path = content / "abashiri/office.yaml"
     yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace("details_channel: phone", "details_channel: email"),
                          encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import VALID, Seeker
+from ..conftest import VALID, Seeker
 
 FIELDS = [*VALID, "companions", "terms_sha256", "edit", "csrf_token", "q_registered", "unknown"]
 text = st.one_of(st.text(max_size=60), st.sampled_from(["", "y", "yes", "no", "2026-05-07T09:30",

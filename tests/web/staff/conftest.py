@@ -1,5 +1,6 @@
-"""Helpers of the staff-console tests: accounts made with the real CLI, a logged-in client, and
-requests made through the real booking flow. Import the fixtures into a test module to use them."""
+"""Fixtures and helpers of the staff-console tests: accounts made with the real CLI, a logged-in
+client, and requests made through the real booking flow.
+Fixtures (staff_app, aki) are found by pytest; helpers are imported from here."""
 from __future__ import annotations
 
 import datetime
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from portal.web import db
 from portal.web.models import BookingRequest
 
-from .conftest import Seeker, csrf_token, soup
+from ..conftest import Seeker, csrf_token, soup
 
 PASSWORD = "correct horse battery"
 # Thursday 7 May 2026: the first open day after NOW (Friday 1 May, then Golden Week).

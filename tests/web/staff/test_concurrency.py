@@ -12,10 +12,10 @@ from bs4 import BeautifulSoup
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
+from portal.web.state import state_of
 from portal.web import db
 
-from .staffkit import FIRST_SLOT, PASSWORD, add_staff, book
-
+from .conftest import FIRST_SLOT, PASSWORD, add_staff, book
 RACERS = 8
 
 
@@ -30,7 +30,7 @@ def server(make_app, content):
                         encoding="utf-8")
         app = make_app(CONTENT_DIR=str(content), STAFF_ARGON2_MEMORY_KIB=1024,
                        STAFF_RATELIMIT_LOGIN="1000 per minute", STAFF_IDLE_MINUTES=60 * 24 * 60)
-        assert app.extensions["madoguchi.offices"]["abashiri"].config.booking.capacity == capacity
+        assert state_of(app).offices["abashiri"].config.booking.capacity == capacity
         srv = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=srv.serve_forever, daemon=True)
         thread.start()

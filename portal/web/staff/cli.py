@@ -1,6 +1,7 @@
 """`flask --app portal.web staff …`: add, disable and reset staff; purge; backup.
 
-Each command prints one line; an error prints one line and exits 1.
+A click group that create_app adds to the app's command line. Each command prints one line; an
+error prints one line and exits 1.
 """
 from __future__ import annotations
 
@@ -11,12 +12,16 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import db, retention
-from .cli import database_problem
-from . import staff_accounts as accounts
-from .staff import bp
+from .. import db, retention
+from ..db import database_problem
+from ..state import portal_state
+from . import accounts
+
+
+group = AppGroup("staff", help="Staff accounts, purge and backup of the portal's database.")
 
 
 def _fail(message: str):
@@ -51,11 +56,7 @@ def _password(password_stdin: bool) -> str:
     return click.prompt("パスワード", hide_input=True, confirmation_prompt=True)
 
 
-def _now():
-    return current_app.config["NOW"]()
-
-
-@bp.cli.command("add")
+@group.command("add")
 @click.argument("username")
 @click.option("--name", "display_name", default="", help="表示名（省略時はユーザー名）")
 @click.option("--office", "offices", multiple=True, required=True,
@@ -65,56 +66,57 @@ def _now():
 def add(username: str, display_name: str, offices: tuple[str, ...], password_stdin: bool) -> None:
     """Add a staff account bound to one or more offices."""
     try:
-        bindings = accounts.parse_offices(list(offices), set(current_app.extensions["madoguchi.offices"]))
+        bindings = accounts.parse_offices(list(offices), set(portal_state().offices))
         user_id = accounts.add_staff(db.session(), _username(username), display_name,
-                                     _password(password_stdin), bindings, _now(),
-                                     current_app.extensions["madoguchi.argon2"])
+                                     _password(password_stdin), bindings, portal_state().now(),
+                                     portal_state().hasher)
     except accounts.AccountError as exc:
         _fail(exc.message)
     click.echo(f"職員 {_username(username)} を追加しました（id {user_id}）: " + ", ".join(f"{s}:{r}" for s, r in bindings))
 
 
-@bp.cli.command("disable")
+@group.command("disable")
 @click.argument("username")
 @_one_line
 def disable(username: str) -> None:
     """Disable an account; its sessions end at once."""
     try:
-        accounts.disable_staff(db.session(), _username(username), _now())
+        accounts.disable_staff(db.session(), _username(username), portal_state().now())
     except accounts.AccountError as exc:
         _fail(exc.message)
     click.echo(f"職員 {username} を無効にしました（ログイン中のセッションも終了）")
 
 
-@bp.cli.command("reset")
+@group.command("reset")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="パスワードを標準入力の1行目から読む")
 @_one_line
 def reset(username: str, password_stdin: bool) -> None:
     """Set a new password (re-enables and unlocks the account; ends its sessions)."""
     try:
-        accounts.reset_password(db.session(), _username(username), _password(password_stdin), _now(),
-                                current_app.extensions["madoguchi.argon2"])
+        accounts.reset_password(db.session(), _username(username), _password(password_stdin),
+                                portal_state().now(), portal_state().hasher)
     except accounts.AccountError as exc:
         _fail(exc.message)
     click.echo(f"職員 {username} のパスワードを再設定しました")
 
 
-@bp.cli.command("purge")
+@group.command("purge")
 @click.option("--dry-run", is_flag=True, help="数えるだけで削除しない")
 @_one_line
 def purge(dry_run: bool) -> None:
     """Delete personal data past each office's retention (office.yaml `retention`)."""
-    offices = list(current_app.extensions["madoguchi.offices"].values())
+    state = portal_state()
     try:
-        result = retention.purge(db.engine_of(current_app), offices, _now(), dry_run=dry_run)
+        result = retention.purge(db.engine_of(current_app), list(state.offices.values()), state.now(),
+                                 dry_run=dry_run)
     except retention.CompactError as exc:
         _fail(str(exc))
     verb = "削除対象" if dry_run else "削除しました"
     click.echo(f"{_database()}: {verb}: {result.total}件 (" + ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items())) + ")")
 
 
-@bp.cli.command("backup")
+@group.command("backup")
 @click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
 @_one_line
 def backup(dest: Path) -> None:

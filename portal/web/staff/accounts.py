@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .staff_models import ROLES, AuditEntry, StaffOffice, StaffSession, StaffUser
+from ..models import ROLES, AuditEntry, StaffOffice, StaffSession, StaffUser
 
 MIN_PASSWORD = 12
 _USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")

@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from portal.web import db
 
-from .conftest import soup
-from .staffkit import FIRST_SLOT, aki, book, request_row, staff_app, tokyo  # noqa: F401  (fixtures)
+from ..conftest import soup
+from .conftest import FIRST_SLOT, book, request_row, tokyo
 
 CANARY = "鳥籠カナリア"
 CANARY_NOTE = "canary-note-7f3a9"

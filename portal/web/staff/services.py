@@ -13,11 +13,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import staffrules as sr
-from ..offices import Office
-from .models import BookingRequest, Consent, PreferredSlot
-from .services import new_reference
-from .staff_models import Appointment, AuditEntry, RequestEvent
+from ... import staffrules as sr
+from ...offices import Office
+from ..models import Appointment, AuditEntry, BookingRequest, Consent, PreferredSlot, RequestEvent, new_reference
 
 
 class NotFound(LookupError):

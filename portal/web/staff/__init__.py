@@ -1,0 +1,26 @@
+"""The staff console as a blueprint: login, per-office queue, request detail and actions,
+schedule, CSV export and audit log, all under /staff/.
+
+The URL map is written here as a table; the views live in `views` and `actions`, the session and
+access checks in `access`, reads in `queries`, writes in `services` and `accounts`, and the
+`flask staff …` commands in `cli` (added to the app by create_app).
+"""
+from __future__ import annotations
+
+from flask import Blueprint
+
+from . import access, actions, views
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+bp.before_request(access.load_staff)
+bp.after_request(access.no_store)
+bp.add_url_rule("/login", view_func=views.login, methods=["GET", "POST"])
+bp.add_url_rule("/logout", view_func=views.logout, methods=["POST"])
+bp.add_url_rule("/", view_func=views.home, methods=["GET"])
+bp.add_url_rule("/<slug>/", view_func=views.queue, methods=["GET"])
+bp.add_url_rule("/<slug>/requests/<reference>", view_func=views.detail, methods=["GET"])
+bp.add_url_rule("/<slug>/requests/<reference>/<action>", view_func=actions.act, methods=["POST"])
+bp.add_url_rule("/<slug>/terms/<sha256>", view_func=views.terms, methods=["GET"])
+bp.add_url_rule("/<slug>/schedule", view_func=views.schedule, methods=["GET"])
+bp.add_url_rule("/<slug>/export.csv", view_func=views.export, methods=["GET"])
+bp.add_url_rule("/<slug>/audit", view_func=views.audit_log, methods=["GET"])

@@ -1,0 +1,185 @@
+"""The staff console: login, per-office queue, request detail and actions, schedule, CSV, audit.
+
+Every office route checks access first: anonymous → the login page, staff of another office →
+403. Views are thin: a form, one service or query call, an audit entry, then a redirect or a page.
+"""
+from __future__ import annotations
+
+import datetime
+
+from flask import (Response, abort, current_app, flash, g, get_flashed_messages, redirect, render_template, request,
+                   session, url_for)
+
+from ... import rules
+from ... import staffrules as sr
+from ...offices import Office
+from ...publish.context import Crumb
+from .. import db
+from ..booking.pages import day_label
+from ..frame import Page, error_list, staff_page
+from ..models import ROLES
+from ..security import limiter
+from ..state import portal_state
+from . import accounts, queries, services
+from .access import TOKEN, logged_in, office_access, safe_next
+from .forms import LoginForm, to_csv
+
+
+def _page(title: str, office: Office | None = None) -> Page:
+    crumbs = [Crumb("職員用", url_for("staff.home"))]
+    if office is not None:
+        crumbs.append(Crumb(office.name, url_for("staff.queue", slug=office.slug)))
+    return staff_page(title, portal_state().site.title, crumbs, office)
+
+
+def render(template: str, title: str, office: Office | None = None, code: int = 200, **context) -> tuple[str, int]:
+    """A staff page: the frame, who is logged in, whether they administer the office, flashed messages."""
+    staff = g.get("staff")
+    admin = bool(staff and office and staff.is_admin(office.slug))
+    return render_template(template, page=_page(title, office), office=office, staff=staff, admin=admin,
+                           messages=get_flashed_messages(with_categories=True), **context), code
+
+
+def _now() -> datetime.datetime:
+    return portal_state().now()
+
+
+@limiter.limit(lambda: current_app.config["STAFF_RATELIMIT_LOGIN"], methods=["POST"])
+def login():
+    """Log in; a new server-side session each time (the old token, if any, ends)."""
+    form = LoginForm(formdata=request.form if request.method == "POST" else None)
+    error = None
+    if request.method == "POST" and form.validate():
+        c = current_app.config
+        try:
+            token = accounts.login(db.session(), form.username.data, form.password.data, _now(),
+                                   portal_state().hasher, c["STAFF_LOCK_AFTER"],
+                                   c["STAFF_LOCK_MINUTES"])
+        except accounts.AccountError as exc:
+            error = exc.message
+        else:
+            old = session.get(TOKEN)
+            if isinstance(old, str):
+                accounts.logout(db.session(), old, _now())
+            session.clear()
+            session[TOKEN] = token
+            return redirect(safe_next(request.args.get("next")), code=303)
+    return render("staff/login.html", "ログイン", form=form, error=error,
+                   errors=error_list(form) if request.method == "POST" else [])
+
+
+def logout():
+    """End the session on the server and forget the cookie (CSRFProtect has checked the token)."""
+    token = session.get(TOKEN)
+    if isinstance(token, str):
+        accounts.logout(db.session(), token, _now())
+    session.clear()
+    flash("ログアウトしました。", "ok")
+    return redirect(url_for("staff.login"), code=303)
+
+
+@logged_in
+def home():
+    """The offices this staff member may see."""
+    known = portal_state().offices
+    offices = [(known[s], ROLES.get(r, r)) for s, r in sorted(g.staff.roles.items()) if s in known]
+    return render("staff/home.html", "職員用ページ", offices=offices)
+
+
+def _day_arg(name: str) -> datetime.date | None:
+    """The date in query argument `name` (None when empty); a wrong one is flashed and ignored."""
+    raw = request.args.get(name, "")
+    try:
+        return datetime.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        flash(f"日付「{raw[:20]}」は読めませんでした。「2026-05-07」のように年-月-日で指定してください。", "error")
+        return None
+
+
+@office_access()
+def queue(office: Office, staff: accounts.Staff):
+    """The office's requests: new first; filter by status and day."""
+    status = request.args.get("status") or None
+    if status is not None and status not in sr.STATUS_LABELS:
+        abort(400)
+    day = _day_arg("date")
+    search = request.args.get("q", "")[:100]
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        abort(400)
+    if not 1 <= page <= 100_000:
+        abort(400)
+    found = queries.queue(db.session(), office, status, day, search, page)
+    # The search text may be a name or a phone number: the audit log says only that there was one.
+    services.audit(db.session(), _now(), staff.id, office.slug, "view_queue", None,
+                   f"status={status or ''} date={day or ''} search={'yes' if search.strip() else 'no'} "
+                   f"page={page} rows={len(found.rows)}")
+    filters = {k: v for k, v in (("status", status), ("date", day.isoformat() if day else None),
+                                 ("q", search.strip() or None)) if v}
+    pages = {"prev": url_for(".queue", slug=office.slug, page=page - 1, **filters) if page > 1 else None,
+             "next": url_for(".queue", slug=office.slug, page=page + 1, **filters) if found.has_next else None}
+    return render("staff/queue.html", "申し込み一覧", office, rows=found.rows, result=found, pages=pages,
+                   per_page=queries.PER_PAGE,
+                   statuses=sr.STATUS_LABELS, status=status or "", day=day.isoformat() if day else "",
+                   search=search, today=_now().astimezone(rules.TOKYO).date().isoformat())
+
+
+@office_access()
+def detail(office: Office, staff: accounts.Staff, reference: str):
+    """A request: the seeker's answers, consent record, history flag, events and actions."""
+    view = queries.detail(db.session(), office, reference)
+    if view is None:
+        abort(404)
+    services.audit(db.session(), _now(), staff.id, office.slug, "view_request", view.id)
+    free = queries.free_slots(db.session(), office, _now())
+    wished = {k for k, _ in view.wishes}
+    choices = [("", "選択してください")] + [c for c in free if c[0] in wished] + [c for c in free if c[0] not in wished]
+    return render("staff/detail.html", f"申し込み {view.reference}", office, req=view, slot_choices=choices,
+                   contact_outcomes=sr.CONTACT_OUTCOMES, details_channels=sr.DETAILS_CHANNELS,
+                   cancel_channels=sr.CANCEL_CHANNELS, default_details=office.config.booking.details_channel,
+                   same_day=sr.is_same_day(view.starts_at, _now()))
+
+
+@office_access()
+def terms(office: Office, staff: accounts.Staff, sha256: str):
+    """The exact terms text a consent is pinned to, as stored in the database."""
+    tv = queries.terms_text(db.session(), office, sha256)
+    if tv is None:
+        abort(404)
+    services.audit(db.session(), _now(), staff.id, office.slug, "view_terms", None, sha256[:16])
+    return render("staff/terms.html", "同意した利用規約", office, terms=tv)
+
+
+@office_access()
+def schedule(office: Office, staff: accounts.Staff):
+    """The day's schedule (printable)."""
+    day = _day_arg("date") or _now().astimezone(rules.TOKYO).date()
+    found = queries.schedule(db.session(), office, day)
+    services.audit(db.session(), _now(), staff.id, office.slug, "view_schedule", None, day.isoformat())
+    return render("staff/schedule.html", f"{day_label(day)}の予定", office, rows=found,
+                   day=day.isoformat(), day_label=f"{day.year}年{day_label(day)}",
+                   prev=(day - datetime.timedelta(days=1)).isoformat(),
+                   next=(day + datetime.timedelta(days=1)).isoformat())
+
+
+@office_access(admin=True)
+def export(office: Office, staff: accounts.Staff):
+    """The office's requests as CSV (UTF-8 with BOM, formula cells neutralised)."""
+    lo, hi = _day_arg("from"), _day_arg("to")
+    if any(request.args.get(k) and d is None for k, d in (("from", lo), ("to", hi))):
+        return redirect(url_for(".queue", slug=office.slug))   # the flashed message says why
+    found = queries.export_rows(db.session(), office, lo, hi)
+    services.audit(db.session(), _now(), staff.id, office.slug, "export", None,
+                   f"from={lo or ''} to={hi or ''} rows={len(found) - 1}")
+    name = f"{office.slug}-requests-{_now().astimezone(rules.TOKYO):%Y%m%d}.csv"
+    return Response(to_csv(found), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+@office_access(admin=True)
+def audit_log(office: Office, staff: accounts.Staff):
+    """The newest audit entries of the office (office admins only)."""
+    entries = queries.audit_entries(db.session(), office)
+    services.audit(db.session(), _now(), staff.id, office.slug, "view_audit")
+    return render("staff/audit.html", "操作記録", office, entries=entries)
