@@ -8,7 +8,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
-SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ class Page:
     site_title: str
     breadcrumbs: tuple[Crumb, ...]
     footer: str = FOOTER
+    root: str = "/"     # links to the built site and its assets (the portal serves it at /)
 
 
 def page(office: Office | None, title: str, site_title: str) -> Page:
