@@ -11,10 +11,9 @@ import datetime
 import functools
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-
-TOKYO = ZoneInfo("Asia/Tokyo")
+from .eras import TOKYO  # also rules.TOKYO: callers take the time zone from the rules they apply
+from .wording import deadline_phrase
 
 # Tokyo has had no DST since 1951, so wall-clock arithmetic below equals elapsed time.
 _KEY_FORMAT = "%Y-%m-%dT%H:%M"
@@ -169,17 +168,6 @@ def open_slots(policy: SlotPolicy, now: datetime.datetime) -> list[Slot]:
             found.extend(slot for slot in grid if slot.start > now)
         day += datetime.timedelta(days=1)
     return found
-
-
-def deadline_phrase(cutoff_business_days: int) -> str:
-    """How the deadline day is said in Japanese: 当日, 前日, or n開庁日前."""
-    if cutoff_business_days < 0:
-        raise ValueError("cutoff_business_days must not be negative")
-    if cutoff_business_days == 0:
-        return "当日"
-    if cutoff_business_days == 1:
-        return "前日"
-    return f"{cutoff_business_days}開庁日前"
 
 
 def _clock(t: datetime.time) -> str:

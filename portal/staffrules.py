@@ -10,32 +10,10 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from . import rules
+from . import rules, wording
 from .rules import TOKYO, SlotPolicy
-from .schema import CHANNEL_LABELS
 
 REQUESTED, CONFIRMED, CANCELLED, NO_SHOW, COMPLETED = "requested", "confirmed", "cancelled", "no_show", "completed"
-STATUS_LABELS = {
-    REQUESTED: "新規（日時未確定）",
-    CONFIRMED: "予約確定",
-    CANCELLED: "キャンセル",
-    NO_SHOW: "連絡なしキャンセル",
-    COMPLETED: "実施済み",
-}
-ACTION_LABELS = {
-    "contact": "連絡（電話など）",
-    "confirm": "日時の確定",
-    "details": "接続情報の連絡",
-    "cancel": "キャンセル",
-    "no_show": "連絡なしキャンセル（無断）",
-    "complete": "実施済み",
-    "next": "次回予約",
-}
-CONTACT_OUTCOMES = {"reached": "連絡がついた", "not_reached": "連絡がつかなかった"}
-DETAILS_CHANNELS = {"phone": "電話", "mypage": "求職者マイページ", "email": "メール"}
-# Every channel an office.yaml may name (窓口 too): staff record how a cancellation really came,
-# and cancel_note flags one the office's terms do not list.
-CANCEL_CHANNELS = dict(CHANNEL_LABELS)
 
 # (status, action) → status after the action; any pair not listed is refused.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -66,9 +44,9 @@ def next_status(status: str, action: str) -> str:
     try:
         return TRANSITIONS[(status, action)]
     except KeyError:
-        label = STATUS_LABELS.get(status, status)
-        raise StaffRuleError("transition",
-                             f"「{label}」の申し込みには「{ACTION_LABELS.get(action, action)}」はできません。") from None
+        label = wording.STATUS_LABELS.get(status, status)
+        raise StaffRuleError("transition", f"「{label}」の申し込みには"
+                             f"「{wording.ACTION_LABELS.get(action, action)}」はできません。") from None
 
 
 def allowed_actions(status: str) -> frozenset[str]:
@@ -131,7 +109,9 @@ def is_same_day(start: datetime.datetime | None, now: datetime.datetime) -> bool
 
 def check_cancel_channel(channel: str) -> None:
     """The channel a cancellation came by must be one staff can record."""
-    if channel not in CANCEL_CHANNELS:
+    # Every channel an office.yaml may name (窓口 too): staff record how a cancellation really
+    # came, and cancel_note flags one the office's terms do not list.
+    if channel not in wording.CHANNEL_LABELS:
         raise StaffRuleError("channel", "キャンセルの連絡方法を選んでください。")
 
 
@@ -141,7 +121,7 @@ def cancel_note(channel: str, same_day: bool, channels: list[str], same_day_chan
     if channel in allowed:
         return None
     when = "当日の" if same_day else ""
-    return f"利用規約では{when}キャンセルの連絡方法に「{CANCEL_CHANNELS.get(channel, channel)}」は含まれていません。"
+    return f"利用規約では{when}キャンセルの連絡方法に「{wording.CHANNEL_LABELS.get(channel, channel)}」は含まれていません。"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from portal import staffrules as sr
+from portal import wording
 from portal.offices import load_office
 from portal.rules import TOKYO, SlotPolicy, Window
 
@@ -22,7 +23,7 @@ def tokyo(*args) -> datetime.datetime:
 NOW = tokyo(2026, 5, 7, 10, 5)  # Thursday
 
 
-ALL_ACTIONS = sorted(sr.ACTION_LABELS)
+ALL_ACTIONS = sorted(wording.ACTION_LABELS)
 EXPECTED = {
     sr.REQUESTED: {"contact": sr.REQUESTED, "confirm": sr.CONFIRMED, "cancel": sr.CANCELLED},
     sr.CONFIRMED: {"contact": sr.CONFIRMED, "details": sr.CONFIRMED, "cancel": sr.CANCELLED,
@@ -122,8 +123,7 @@ def test_cancel_note_by_terms_channels(channel, same_day, noted):
 
 
 def test_every_channel_an_office_may_name_can_be_recorded():
-    from portal.schema import CHANNEL_LABELS
-    for channel in CHANNEL_LABELS:   # counter (窓口) included
+    for channel in wording.CHANNEL_LABELS:   # counter (窓口) included
         sr.check_cancel_channel(channel)
     assert "窓口" in sr.cancel_note("counter", False, ["phone", "online"], None)
     assert sr.cancel_note("counter", False, ["phone", "counter"], None) is None

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 
 from ..offices import Office
 from ..rules import SlotPolicy
+from ..wording import next_steps
 from . import db, pages
 from .consent import TermsShown, current_terms
 from .errors import render_error
@@ -194,5 +195,5 @@ def done(slug: str):
     if not isinstance(finished, dict) or finished.get("slug") != slug:
         return redirect(url_for(".start", slug=slug))
     return render_template("portal/done.html", page=_page(office, "申し込みを受け付けました"),
-                           reference=finished["reference"], steps=pages.next_steps(office),
+                           reference=finished["reference"], steps=next_steps(office.config),
                            office=pages.office_facts(office))

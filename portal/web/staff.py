@@ -13,6 +13,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, get_flashe
 
 from .. import rules
 from .. import staffrules as sr
+from .. import wording
 from ..offices import Office
 from ..publish.context import Crumb
 from . import config, db, pages
@@ -21,7 +22,6 @@ from . import staff_queries as queries
 from . import staff_services as services
 from .security import limiter
 from .staff_forms import CancelForm, ContactForm, DetailsForm, LoginForm, SlotForm, to_csv
-from .staff_models import ROLES
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", cli_group="staff")
 _TOKEN = "staff_token"
@@ -160,7 +160,7 @@ def logout():
 @logged_in
 def home():
     """The offices this staff member may see."""
-    offices = [(_offices()[s], ROLES.get(r, r)) for s, r in sorted(g.staff.roles.items()) if s in _offices()]
+    offices = [(_offices()[s], wording.ROLE_LABELS.get(r, r)) for s, r in sorted(g.staff.roles.items()) if s in _offices()]
     return _render("staff/home.html", "職員用ページ", offices=offices)
 
 
@@ -179,7 +179,7 @@ def _day_arg(name: str) -> datetime.date | None:
 def queue(office: Office, staff: accounts.Staff):
     """The office's requests: new first; filter by status and day."""
     status = request.args.get("status") or None
-    if status is not None and status not in sr.STATUS_LABELS:
+    if status is not None and status not in wording.STATUS_LABELS:
         abort(400)
     day = _day_arg("date")
     search = request.args.get("q", "")[:100]
@@ -200,7 +200,7 @@ def queue(office: Office, staff: accounts.Staff):
              "next": url_for(".queue", slug=office.slug, page=page + 1, **filters) if found.has_next else None}
     return _render("staff/queue.html", "申し込み一覧", office, rows=found.rows, result=found, pages=pages,
                    per_page=queries.PER_PAGE,
-                   statuses=sr.STATUS_LABELS, status=status or "", day=day.isoformat() if day else "",
+                   statuses=wording.STATUS_LABELS, status=status or "", day=day.isoformat() if day else "",
                    search=search, today=_now().astimezone(rules.TOKYO).date().isoformat())
 
 
@@ -216,8 +216,8 @@ def detail(office: Office, staff: accounts.Staff, reference: str):
     wished = {k for k, _ in view.wishes}
     choices = [("", "選択してください")] + [c for c in free if c[0] in wished] + [c for c in free if c[0] not in wished]
     return _render("staff/detail.html", f"申し込み {view.reference}", office, req=view, slot_choices=choices,
-                   contact_outcomes=sr.CONTACT_OUTCOMES, details_channels=sr.DETAILS_CHANNELS,
-                   cancel_channels=sr.CANCEL_CHANNELS, default_details=office.config.booking.details_channel,
+                   contact_outcomes=wording.CONTACT_OUTCOME_LABELS, details_channels=wording.DETAILS_CHANNEL_LABELS,
+                   cancel_channels=wording.CHANNEL_LABELS, default_details=office.config.booking.details_channel,
                    same_day=sr.is_same_day(view.starts_at, _now()))
 
 
@@ -317,8 +317,8 @@ def schedule(office: Office, staff: accounts.Staff):
     day = _day_arg("date") or _now().astimezone(rules.TOKYO).date()
     found = queries.schedule(db.session(), office, day)
     services.audit(db.session(), _now(), staff.id, office.slug, "view_schedule", None, day.isoformat())
-    return _render("staff/schedule.html", f"{pages.day_label(day)}の予定", office, rows=found,
-                   day=day.isoformat(), day_label=f"{day.year}年{pages.day_label(day)}",
+    return _render("staff/schedule.html", f"{wording.day_label(day)}の予定", office, rows=found,
+                   day=day.isoformat(), day_label=f"{day.year}年{wording.day_label(day)}",
                    prev=(day - datetime.timedelta(days=1)).isoformat(),
                    next=(day + datetime.timedelta(days=1)).isoformat())
 

@@ -13,8 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .models import Base, UTCDateTime
 
-ROLES = {"counsellor": "相談員", "office_admin": "所属長・管理者"}
-
 
 class StaffUser(Base):
     """A staff member; the password is an argon2id hash, never stored or logged in clear."""

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import staffrules as sr
+from .. import wording
 from ..offices import Office
 from .models import BookingRequest, Consent, PreferredSlot
 from .services import new_reference
@@ -75,7 +76,7 @@ def record_contact(db: Session, office: Office, reference: str, staff_id: int, o
     """Record a contact attempt: reached or not reached."""
     req = load(db, office, reference)
     sr.next_status(req.status, "contact")
-    if outcome not in sr.CONTACT_OUTCOMES:
+    if outcome not in wording.CONTACT_OUTCOME_LABELS:
         raise sr.StaffRuleError("outcome", "連絡の結果を選んでください。")
     _finish(db, office, req, staff_id, now, "contact", req.status, outcome)
 
@@ -122,7 +123,7 @@ def record_details(db: Session, office: Office, reference: str, staff_id: int, c
     """Record how the date, time and meeting details went out (phone / 求職者マイページ)."""
     req = load(db, office, reference)
     sr.next_status(req.status, "details")
-    if channel not in sr.DETAILS_CHANNELS:
+    if channel not in wording.DETAILS_CHANNEL_LABELS:
         raise sr.StaffRuleError("channel", "連絡の方法を選んでください。")
     appt = _appointment(db, req)
     appt.details_channel, appt.details_sent_at = channel, now
