@@ -66,16 +66,15 @@ def check_confirm(policy: SlotPolicy, now: datetime.datetime, start: datetime.da
     Unlike a seeker's request, the booking deadline does not apply: staff may fix a time agreed on
     the phone, or a second session booked during a session (both terms allow it).
     """
-    now, start = _aware(now, "now"), _aware(start, "start")
-    if start <= now:
+    if _aware(start, "start") <= _aware(now, "now"):
         raise StaffRuleError("past", "その日時はすでに過ぎています。")
-    day = start.date()
-    if day.weekday() not in policy.weekdays or not rules.is_business_day(day, policy.closures):
-        raise StaffRuleError("closed_day", "その日はオンライン相談を行っていません。")
-    for slot in rules.slots_on(policy, day):
-        if slot.start == start:
-            return slot
-    raise StaffRuleError("outside_hours", "その時刻は相談の時間枠ではありません（受付時間内の枠を選んでください）。")
+    try:
+        return rules.check_on_grid(policy, start)
+    except rules.SlotError as exc:   # the same grid as seekers', told as staff need it
+        if exc.code == "closed_day":
+            raise StaffRuleError("closed_day", "その日はオンライン相談を行っていません。") from None
+        raise StaffRuleError("outside_hours",
+                             "その時刻は相談の時間枠ではありません（受付時間内の枠を選んでください）。") from None
 
 
 def check_capacity(taken: int, capacity: int) -> None:

@@ -207,7 +207,7 @@ def detail(db: Session, office: Office, reference: str) -> RequestView | None:
     return RequestView(
         id=req.id, reference=req.reference, status=req.status,
         status_label=wording.STATUS_LABELS.get(req.status, req.status), answers=tuple(answers),
-        wishes=tuple((s.starts_at.astimezone(rules.TOKYO).strftime("%Y-%m-%dT%H:%M"), wording.slot_label(office.config, s.starts_at))
+        wishes=tuple((rules.slot_key(s.starts_at), wording.slot_label(office.config, s.starts_at))
                      for s in req.slots),
         appointment=wording.slot_label(office.config, appt.starts_at) if appt else "",
         starts_at=appt.starts_at if appt else None,
@@ -281,24 +281,22 @@ def schedule(db: Session, office: Office, day: datetime.date) -> list[ScheduleRo
     return out
 
 
-def free_slots(db: Session, office: Office, now: datetime.datetime, days: int = 28) -> list[tuple[str, str]]:
-    """(key, label with places left) of every slot staff may still confirm in the next days."""
+def free_slots(db: Session, office: Office, now: datetime.datetime) -> list[tuple[str, str]]:
+    """(key, label with places left) of every slot staff may still confirm, up to the horizon."""
     policy = office.slot_policy()
-    today = now.astimezone(rules.TOKYO).date()
-    lo, hi = day_bounds(today)[0], day_bounds(today + datetime.timedelta(days=days))[1]
+    slots = rules.confirmable_slots(policy, now)
+    if not slots:
+        return []
     taken: dict[datetime.datetime, int] = {}
     for (start,) in db.execute(select(Appointment.starts_at).where(
-            Appointment.office_slug == office.slug, Appointment.starts_at >= lo, Appointment.starts_at < hi,
-            Appointment.place_no.is_not(None))):
+            Appointment.office_slug == office.slug, Appointment.starts_at >= slots[0].start,
+            Appointment.starts_at <= slots[-1].start, Appointment.place_no.is_not(None))):
         taken[start] = taken.get(start, 0) + 1
     out = []
-    for i in range(days + 1):
-        for slot in rules.slots_on(policy, today + datetime.timedelta(days=i)):
-            if slot.start <= now:
-                continue
-            left = policy.capacity - taken.get(slot.start.astimezone(UTC), 0)
-            if left > 0:
-                out.append((slot.key, f"{wording.slot_label(office.config, slot.start)}（残り{left}）"))
+    for slot in slots:
+        left = rules.places_left(policy, taken.get(slot.start.astimezone(UTC), 0))
+        if left > 0:
+            out.append((slot.key, f"{wording.slot_label(office.config, slot.start)}（残り{left}）"))
     return out
 
 
