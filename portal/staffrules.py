@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from . import rules, wording
+from .errors import MadoguchiError
 from .rules import TOKYO, SlotPolicy
 
 REQUESTED, CONFIRMED, CANCELLED, NO_SHOW, COMPLETED = "requested", "confirmed", "cancelled", "no_show", "completed"
@@ -30,7 +31,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-class StaffRuleError(ValueError):
+class StaffRuleError(MadoguchiError, ValueError):
     """An action is not allowed now: `code` is an English slug, `message` is shown to staff."""
 
     def __init__(self, code: str, message: str) -> None:

@@ -29,6 +29,7 @@ from portal.rules import (
     slot_key,
     slots_on,
 )
+from portal.errors import MadoguchiError
 
 WEEKDAYS = frozenset(range(5))
 CLOSURE = date(2026, 6, 10)  # a Wednesday the test office is closed (e.g. building works)
@@ -332,6 +333,12 @@ def test_confirmable_slots_ignore_the_deadline_but_keep_the_horizon() -> None:
 @pytest.mark.parametrize(("capacity", "taken", "left"), [(1, 0, 1), (1, 1, 0), (3, 1, 2), (2, 5, 0)])
 def test_places_left(capacity: int, taken: int, left: int) -> None:
     assert places_left(dataclasses.replace(ABASHIRI, capacity=capacity), taken) == left
+
+
+def test_slot_error_is_a_madoguchi_error_and_a_value_error() -> None:
+    with pytest.raises(MadoguchiError):
+        parse_slot_key("x")
+    assert issubclass(SlotError, ValueError)
 
 
 # --- keys ----------------------------------------------------------------------------------

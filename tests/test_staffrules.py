@@ -7,6 +7,7 @@ import pytest
 
 from portal import staffrules as sr
 from portal import wording
+from portal.errors import MadoguchiError
 from portal.offices import load_office
 from portal.rules import TOKYO, SlotPolicy, Window
 
@@ -66,6 +67,10 @@ def test_check_confirm(start, code):
         with pytest.raises(sr.StaffRuleError) as exc:
             sr.check_confirm(POLICY, NOW, start)
         assert exc.value.code == code
+
+
+def test_staff_rule_error_is_a_madoguchi_error_and_a_value_error():
+    assert issubclass(sr.StaffRuleError, MadoguchiError) and issubclass(sr.StaffRuleError, ValueError)
 
 
 @pytest.mark.parametrize(("taken", "capacity", "ok"), [(0, 1, True), (1, 1, False), (1, 2, True), (2, 2, False)])
