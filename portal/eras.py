@@ -1,8 +1,16 @@
-"""Japanese era dates (和暦): pure conversion of Gregorian dates to era notation."""
+"""Calendar facts: the project's time zone, weekday keys, and Japanese era dates (和暦).
+
+Pure standard library, so every floor (even the no-change build, which loads no pydantic) can
+use it.
+"""
 from __future__ import annotations
 
 import datetime as _dt
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+TOKYO = ZoneInfo("Asia/Tokyo")   # every office's times; Tokyo has had no DST since 1951
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")   # date.weekday() order, as office.yaml names them
 
 
 class Era(NamedTuple):

@@ -132,6 +132,7 @@ class Office:
             closures=frozenset(c.booking.closures),
             horizon_days=c.booking.horizon_days,
             capacity=c.booking.capacity,
+            time_separator=c.typography.time_separator,
         )
 
 

@@ -1,4 +1,4 @@
-"""Placeholders: office.yaml facts phrased as Japanese text and inserted into Markdown.
+"""Placeholders: office.yaml facts, phrased by portal.wording, inserted into Markdown.
 
 `{{ key }}` or `{{ key | upper }}` in guide.md or terms.md is replaced by the fact's
 text, so the published wording and the enforced rules come from one place.
@@ -9,39 +9,12 @@ import re
 from typing import Callable
 
 from .errors import ContentError
-from .rules import deadline_phrase
-from .schema import CHANNEL_LABELS, WEEKDAYS, OfficeConfig
+from .schema import OfficeConfig
+from .wording import channels_text, days_text, deadline_phrase, hours_text
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_.]*)\s*(?:\|\s*([a-z_]+)\s*)?\}\}")
 _ANY_BRACES = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{|\}\}")
 FILTERS: dict[str, Callable[[str], str]] = {"upper": str.upper, "lower": str.lower}
-_WEEKDAY_JA = dict(zip(WEEKDAYS, "月火水木金土日"))
-
-
-def format_time(t, sep: str) -> str:
-    """Format a time of day as the office writes it: 9：30, 16:00 (no leading zero)."""
-    return f"{t.hour}{sep}{t.minute:02d}"
-
-
-def days_text(weekdays: list[str]) -> str:
-    """Phrase the days with sessions: 平日 for Monday to Friday, else 月・水・金曜日."""
-    ordered = [d for d in WEEKDAYS if d in weekdays]
-    if ordered == list(WEEKDAYS[:5]):
-        return "平日"
-    return "・".join(_WEEKDAY_JA[d] for d in ordered) + "曜日"
-
-
-def hours_text(config: OfficeConfig) -> str:
-    """Phrase the bookable hours, e.g. 平日9：30～12：00、13：30～16：00."""
-    sep = config.typography.time_separator
-    windows = "、".join(f"{format_time(w.start, sep)}～{format_time(w.end, sep)}" for w in config.hours.windows)
-    return days_text(config.hours.weekdays) + windows
-
-
-def channels_text(channels: list[str], or_word: str) -> str:
-    """Join channel names the way legal Japanese does: 電話又はメール; 電話、メール、窓口又はオンライン."""
-    names = [CHANNEL_LABELS[c] for c in channels]
-    return or_word.join(["、".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
 def facts(config: OfficeConfig) -> dict[str, str | None]:

@@ -1,8 +1,9 @@
-"""Booking-slot rules: business days, the slot grid, deadlines and validation.
+"""Booking-slot rules: business days, the slot grid, deadlines, places and validation.
 
-Pure: imports only the standard library and ``holidays``; every function takes ``now`` as an
-argument instead of reading the clock, so the same code lists slots on the form, validates a
-submitted request and is tested with fixed clocks.  All local times are Asia/Tokyo.
+Pure: imports only the standard library, ``holidays`` and the wording of facts; every function
+takes ``now`` as an argument instead of reading the clock, so the same code lists slots on the
+form, validates a submitted request or a staff confirmation, and is tested with fixed clocks.
+All local times are Asia/Tokyo.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import datetime
 import functools
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from typing import Iterator
 
-
-TOKYO = ZoneInfo("Asia/Tokyo")
+from . import wording
+from .errors import MadoguchiError
+from .eras import TOKYO  # also rules.TOKYO: callers take the time zone from the rules they apply
 
 # Tokyo has had no DST since 1951, so wall-clock arithmetic below equals elapsed time.
 _KEY_FORMAT = "%Y-%m-%dT%H:%M"
@@ -42,6 +44,7 @@ class SlotPolicy:
     closures: frozenset[datetime.date] = frozenset()
     horizon_days: int = 28
     capacity: int = 1
+    time_separator: str = ":"   # the office's typography, so errors write times as its pages do
 
     def __post_init__(self) -> None:
         # Fail when the policy is built (content loading), not on a seeker's form render.
@@ -65,10 +68,15 @@ class Slot:
     @property
     def key(self) -> str:
         """Stable form id in Tokyo local time, e.g. "2026-05-07T09:30"."""
-        return self.start.astimezone(TOKYO).strftime(_KEY_FORMAT)
+        return slot_key(self.start)
 
 
-class SlotError(ValueError):
+def slot_key(start: datetime.datetime) -> str:
+    """The form id of the slot starting at start (Tokyo local time); parse_slot_key reads it back."""
+    return start.astimezone(TOKYO).strftime(_KEY_FORMAT)
+
+
+class SlotError(MadoguchiError, ValueError):
     """A requested slot is not bookable: ``code`` is an English slug, ``message`` for seekers."""
 
     def __init__(self, code: str, message: str) -> None:
@@ -161,51 +169,68 @@ def _last_day(policy: SlotPolicy, now: datetime.datetime) -> datetime.date:
 def open_slots(policy: SlotPolicy, now: datetime.datetime) -> list[Slot]:
     """Every slot that can still be requested at now, within the horizon, sorted by start."""
     now = _to_tokyo(now, "now")
+    return [slot for day, grid in _session_days(policy, now) if now < _cutoff_of_day(policy, day)
+            for slot in grid if slot.start > now]
+
+
+def confirmable_slots(policy: SlotPolicy, now: datetime.datetime) -> list[Slot]:
+    """Every future slot within the horizon, past the deadline or not: what staff may confirm."""
+    now = _to_tokyo(now, "now")
+    return [slot for _, grid in _session_days(policy, now) for slot in grid if slot.start > now]
+
+
+def _session_days(policy: SlotPolicy, now: datetime.datetime) -> Iterator[tuple[datetime.date, tuple[Slot, ...]]]:
+    # Each day from today to the horizon that has a grid, with that grid.
     day, last = now.date(), _last_day(policy, now)
-    found: list[Slot] = []
     while day <= last:
         grid = _grid(policy, day)
-        if grid and now < _cutoff_of_day(policy, day):
-            found.extend(slot for slot in grid if slot.start > now)
+        if grid:
+            yield day, grid
         day += datetime.timedelta(days=1)
-    return found
 
 
-def deadline_phrase(cutoff_business_days: int) -> str:
-    """How the deadline day is said in Japanese: 当日, 前日, or n開庁日前."""
-    if cutoff_business_days < 0:
-        raise ValueError("cutoff_business_days must not be negative")
-    if cutoff_business_days == 0:
-        return "当日"
-    if cutoff_business_days == 1:
-        return "前日"
-    return f"{cutoff_business_days}開庁日前"
+def places_left(policy: SlotPolicy, taken: int) -> int:
+    """How many places of a slot are still free when taken of them are held."""
+    return max(policy.capacity - taken, 0)
 
 
-def _clock(t: datetime.time) -> str:
-    # "17時", "9時30分": how times are written in the guidance and terms.
-    return f"{t.hour}時{t.minute}分" if t.minute else f"{t.hour}時"
+def check_on_grid(policy: SlotPolicy, start: datetime.datetime) -> Slot:
+    """The Slot starting at start if it is on the office's grid (session day, window, step).
 
-
-def _check_time(policy: SlotPolicy, start: datetime.datetime) -> None:
-    hours = "、".join(f"{_clock(w.start)}〜{_clock(w.end)}" for w in policy.windows)
-    outside = SlotError("outside_hours", f"その時刻は受付時間外です（受付時間：{hours}）。")
+    The one grid check: seekers' requests and staff confirmations both go through it. Raises
+    SlotError "closed_day", "not_on_grid" or "outside_hours".
+    """
+    start = _to_tokyo(start, "start")
+    day = start.date()
+    if not is_business_day(day, policy.closures):
+        raise SlotError("closed_day", "その日は閉庁日のため予約できません。")
+    if day.weekday() not in policy.weekdays:
+        raise SlotError("closed_day", "その曜日はオンライン相談を行っていません。別の日を選んでください。")
+    sep = policy.time_separator
+    outside = SlotError("outside_hours",
+                        f"その時刻は受付時間外です（受付時間：{wording.windows_text(policy.windows, sep)}）。")
     length = datetime.timedelta(minutes=policy.session_minutes)
     for window in policy.windows:
-        w_start = datetime.datetime.combine(start.date(), window.start, tzinfo=TOKYO)
-        w_end = datetime.datetime.combine(start.date(), window.end, tzinfo=TOKYO)
+        w_start = datetime.datetime.combine(day, window.start, tzinfo=TOKYO)
+        w_end = datetime.datetime.combine(day, window.end, tzinfo=TOKYO)
         if not w_start <= start < w_end:
             continue
         if (start - w_start) % length:
             raise SlotError(
                 "not_on_grid",
-                f"相談は{_clock(window.start)}から{policy.session_minutes}分ごとに始まります。"
+                f"相談は{wording.clock(window.start, sep)}から{policy.session_minutes}分ごとに始まります。"
                 "一覧から時刻を選んでください。",
             )
         if start + length > w_end:
             raise outside  # on the grid, but the session would run past the window's end
-        return
-    raise outside
+        break
+    else:
+        raise outside
+    for slot in _grid(policy, day):
+        if slot.start == start:
+            return slot
+    # Unreachable if the walk above mirrors _grid; kept so a mismatch fails safe, not open.
+    raise SlotError("not_on_grid", "その時刻からは予約できません。一覧から時刻を選んでください。")
 
 
 def check_slot(policy: SlotPolicy, now: datetime.datetime, start: datetime.datetime) -> Slot:
@@ -220,23 +245,15 @@ def check_slot(policy: SlotPolicy, now: datetime.datetime, start: datetime.datet
             "beyond_horizon",
             f"予約できるのは{policy.horizon_days}日先までです。別の日時を選んでください。",
         )
-    if not is_business_day(day, policy.closures):
-        raise SlotError("closed_day", "その日は閉庁日のため予約できません。")
-    if day.weekday() not in policy.weekdays:
-        raise SlotError("closed_day", "その曜日はオンライン相談を行っていません。別の日を選んでください。")
-    _check_time(policy, start)
+    slot = check_on_grid(policy, start)
     if now >= _cutoff_of_day(policy, day):
-        n = policy.cutoff_business_days
-        phrase = deadline_phrase(n) + ("（閉庁日を除く）" if n == 1 else "")
+        cutoff_time = wording.clock(policy.cutoff_time, policy.time_separator)
         raise SlotError(
             "past_cutoff",
-            f"予約は{phrase}の{_clock(policy.cutoff_time)}までです。別の日時を選んでください。",
+            f"予約は{wording.deadline_day(policy.cutoff_business_days)}の{cutoff_time}までです。"
+            "別の日時を選んでください。",
         )
-    for slot in _grid(policy, day):
-        if slot.start == start:
-            return slot
-    # Unreachable if _check_time mirrors _grid; kept so a mismatch fails safe, not open.
-    raise SlotError("not_on_grid", "その時刻からは予約できません。一覧から時刻を選んでください。")
+    return slot
 
 
 def parse_slot_key(key: str) -> datetime.datetime:

@@ -12,10 +12,10 @@ from typing import Annotated, Literal
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
                       StrictBool, StrictInt, StrictStr, model_validator)
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from .eras import WEEKDAYS
+
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Channel = Literal["phone", "email", "counter", "online"]
-CHANNEL_LABELS = {"phone": "電話", "email": "メール", "counter": "窓口", "online": "オンライン"}
 Companion = Literal["family", "interpreter", "caregiver"]
 RevisionKind = Literal["制定", "一部改訂", "全部改正"]
 

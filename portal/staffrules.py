@@ -10,32 +10,11 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from . import rules
+from . import rules, wording
+from .errors import MadoguchiError
 from .rules import TOKYO, SlotPolicy
-from .schema import CHANNEL_LABELS
 
 REQUESTED, CONFIRMED, CANCELLED, NO_SHOW, COMPLETED = "requested", "confirmed", "cancelled", "no_show", "completed"
-STATUS_LABELS = {
-    REQUESTED: "新規（日時未確定）",
-    CONFIRMED: "予約確定",
-    CANCELLED: "キャンセル",
-    NO_SHOW: "連絡なしキャンセル",
-    COMPLETED: "実施済み",
-}
-ACTION_LABELS = {
-    "contact": "連絡（電話など）",
-    "confirm": "日時の確定",
-    "details": "接続情報の連絡",
-    "cancel": "キャンセル",
-    "no_show": "連絡なしキャンセル（無断）",
-    "complete": "実施済み",
-    "next": "次回予約",
-}
-CONTACT_OUTCOMES = {"reached": "連絡がついた", "not_reached": "連絡がつかなかった"}
-DETAILS_CHANNELS = {"phone": "電話", "mypage": "求職者マイページ", "email": "メール"}
-# Every channel an office.yaml may name (窓口 too): staff record how a cancellation really came,
-# and cancel_note flags one the office's terms do not list.
-CANCEL_CHANNELS = dict(CHANNEL_LABELS)
 
 # (status, action) → status after the action; any pair not listed is refused.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -52,7 +31,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-class StaffRuleError(ValueError):
+class StaffRuleError(MadoguchiError, ValueError):
     """An action is not allowed now: `code` is an English slug, `message` is shown to staff."""
 
     def __init__(self, code: str, message: str) -> None:
@@ -66,9 +45,9 @@ def next_status(status: str, action: str) -> str:
     try:
         return TRANSITIONS[(status, action)]
     except KeyError:
-        label = STATUS_LABELS.get(status, status)
-        raise StaffRuleError("transition",
-                             f"「{label}」の申し込みには「{ACTION_LABELS.get(action, action)}」はできません。") from None
+        label = wording.STATUS_LABELS.get(status, status)
+        raise StaffRuleError("transition", f"「{label}」の申し込みには"
+                             f"「{wording.ACTION_LABELS.get(action, action)}」はできません。") from None
 
 
 def allowed_actions(status: str) -> frozenset[str]:
@@ -88,22 +67,26 @@ def check_confirm(policy: SlotPolicy, now: datetime.datetime, start: datetime.da
     Unlike a seeker's request, the booking deadline does not apply: staff may fix a time agreed on
     the phone, or a second session booked during a session (both terms allow it).
     """
-    now, start = _aware(now, "now"), _aware(start, "start")
-    if start <= now:
+    if _aware(start, "start") <= _aware(now, "now"):
         raise StaffRuleError("past", "その日時はすでに過ぎています。")
-    day = start.date()
-    if day.weekday() not in policy.weekdays or not rules.is_business_day(day, policy.closures):
-        raise StaffRuleError("closed_day", "その日はオンライン相談を行っていません。")
-    for slot in rules.slots_on(policy, day):
-        if slot.start == start:
-            return slot
-    raise StaffRuleError("outside_hours", "その時刻は相談の時間枠ではありません（受付時間内の枠を選んでください）。")
+    try:
+        return rules.check_on_grid(policy, start)
+    except rules.SlotError as exc:   # the same grid as seekers', told as staff need it
+        if exc.code == "closed_day":
+            raise StaffRuleError("closed_day", "その日はオンライン相談を行っていません。") from None
+        raise StaffRuleError("outside_hours",
+                             "その時刻は相談の時間枠ではありません（受付時間内の枠を選んでください）。") from None
 
 
-def check_capacity(taken: int, capacity: int) -> None:
+def slot_full(capacity: int) -> StaffRuleError:
+    """The refusal when every place of a slot is taken."""
+    return StaffRuleError("full", f"この枠は満員です（定員{capacity}）。別の枠を選んでください。")
+
+
+def check_capacity(policy: SlotPolicy, taken: int) -> None:
     """Refuse when every place of the slot is taken (the database enforces it again)."""
-    if taken >= capacity:
-        raise StaffRuleError("full", f"この枠は満員です（定員{capacity}）。別の枠を選んでください。")
+    if rules.places_left(policy, taken) == 0:
+        raise slot_full(policy.capacity)
 
 
 def check_no_show(start: datetime.datetime, no_show_minutes: int, now: datetime.datetime) -> None:
@@ -131,7 +114,9 @@ def is_same_day(start: datetime.datetime | None, now: datetime.datetime) -> bool
 
 def check_cancel_channel(channel: str) -> None:
     """The channel a cancellation came by must be one staff can record."""
-    if channel not in CANCEL_CHANNELS:
+    # Every channel an office.yaml may name (窓口 too): staff record how a cancellation really
+    # came, and cancel_note flags one the office's terms do not list.
+    if channel not in wording.CHANNEL_LABELS:
         raise StaffRuleError("channel", "キャンセルの連絡方法を選んでください。")
 
 
@@ -141,7 +126,7 @@ def cancel_note(channel: str, same_day: bool, channels: list[str], same_day_chan
     if channel in allowed:
         return None
     when = "当日の" if same_day else ""
-    return f"利用規約では{when}キャンセルの連絡方法に「{CANCEL_CHANNELS.get(channel, channel)}」は含まれていません。"
+    return f"利用規約では{when}キャンセルの連絡方法に「{wording.CHANNEL_LABELS.get(channel, channel)}」は含まれていません。"
 
 
 @dataclass(frozen=True)

@@ -17,15 +17,19 @@ from portal.rules import (
     SlotPolicy,
     Window,
     add_business_days,
+    check_on_grid,
     check_slot,
+    confirmable_slots,
     cutoff,
-    deadline_phrase,
     is_business_day,
     is_government_holiday,
     open_slots,
     parse_slot_key,
+    places_left,
+    slot_key,
     slots_on,
 )
+from portal.errors import MadoguchiError
 
 WEEKDAYS = frozenset(range(5))
 CLOSURE = date(2026, 6, 10)  # a Wednesday the test office is closed (e.g. building works)
@@ -210,8 +214,8 @@ def test_check_slot(policy: SlotPolicy, now: datetime, start: datetime, code: st
 @pytest.mark.parametrize(
     ("n", "message"),
     [
-        (1, "予約は前日（閉庁日を除く）の17時までです。別の日時を選んでください。"),
-        (2, "予約は2開庁日前の17時までです。別の日時を選んでください。"),
+        (1, "予約は前日（閉庁日を除く）の17:00までです。別の日時を選んでください。"),
+        (2, "予約は2開庁日前の17:00までです。別の日時を選んでください。"),
     ],
 )
 def test_past_cutoff_message_names_the_deadline(n: int, message: str) -> None:
@@ -224,11 +228,6 @@ def test_past_cutoff_message_names_the_deadline(n: int, message: str) -> None:
 def test_closed_day_message() -> None:
     with pytest.raises(SlotError, match="^その日は閉庁日のため予約できません。$"):
         check_slot(ABASHIRI, tokyo(2026, 5, 1, 9), tokyo(2026, 5, 6, 10))
-
-
-@pytest.mark.parametrize(("n", "phrase"), [(0, "当日"), (1, "前日"), (2, "2開庁日前"), (5, "5開庁日前")])
-def test_deadline_phrase(n: int, phrase: str) -> None:
-    assert deadline_phrase(n) == phrase
 
 
 # --- open slots ----------------------------------------------------------------------------
@@ -285,6 +284,63 @@ def test_naive_datetimes_are_refused() -> None:
         open_slots(ABASHIRI, datetime(2026, 5, 8, 9, 0))
 
 
+@pytest.mark.parametrize(
+    ("start", "code"),
+    [
+        (tokyo(2026, 5, 11, 9, 30), None),
+        (tokyo(2026, 5, 11, 15, 30), None),
+        (tokyo(2026, 5, 9, 9, 30), "closed_day"),      # Saturday
+        (tokyo(2026, 6, 10, 9, 30), "closed_day"),     # the office's own closure
+        (tokyo(2026, 5, 11, 9, 45), "not_on_grid"),
+        (tokyo(2026, 5, 11, 12, 0), "outside_hours"),
+        (tokyo(2026, 5, 11, 16, 0), "outside_hours"),
+        (tokyo(2020, 1, 6, 9, 30), None),              # no clock: the past is not the grid's business
+    ],
+)
+def test_check_on_grid(start: datetime, code: str | None) -> None:
+    if code is None:
+        assert check_on_grid(ABASHIRI, start) in slots_on(ABASHIRI, start.date())
+    else:
+        with pytest.raises(SlotError) as caught:
+            check_on_grid(ABASHIRI, start)
+        assert caught.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("sep", "start", "message"),
+    [
+        (":", tokyo(2026, 5, 11, 12, 0), "その時刻は受付時間外です（受付時間：9:30～12:00、13:30～16:00）。"),
+        ("：", tokyo(2026, 5, 11, 12, 0), "その時刻は受付時間外です（受付時間：9：30～12：00、13：30～16：00）。"),
+        ("：", tokyo(2026, 5, 11, 13, 45), "相談は13：30から30分ごとに始まります。一覧から時刻を選んでください。"),
+    ],
+)
+def test_grid_errors_write_times_in_the_office_typography(sep: str, start: datetime, message: str) -> None:
+    with pytest.raises(SlotError) as caught:
+        check_on_grid(dataclasses.replace(ABASHIRI, time_separator=sep), start)
+    assert caught.value.message == message
+
+
+def test_confirmable_slots_ignore_the_deadline_but_keep_the_horizon() -> None:
+    now = tokyo(2026, 5, 8, 17, 30)   # Friday after the deadline for Monday
+    policy = dataclasses.replace(ABASHIRI, horizon_days=42)
+    slots = confirmable_slots(policy, now)
+    assert slots[0].key == "2026-05-11T09:30" and open_slots(policy, now)[0].key == "2026-05-12T09:30"
+    assert slots[-1].start.date() == date(2026, 6, 19)   # 42 days ahead, a Friday
+    assert set(open_slots(policy, now)) < set(slots)
+    assert confirmable_slots(policy, tokyo(2026, 5, 11, 15, 30))[0].key == "2026-05-12T09:30"  # started: gone
+
+
+@pytest.mark.parametrize(("capacity", "taken", "left"), [(1, 0, 1), (1, 1, 0), (3, 1, 2), (2, 5, 0)])
+def test_places_left(capacity: int, taken: int, left: int) -> None:
+    assert places_left(dataclasses.replace(ABASHIRI, capacity=capacity), taken) == left
+
+
+def test_slot_error_is_a_madoguchi_error_and_a_value_error() -> None:
+    with pytest.raises(MadoguchiError):
+        parse_slot_key("x")
+    assert issubclass(SlotError, ValueError)
+
+
 # --- keys ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
@@ -332,7 +388,7 @@ def test_slot_key_round_trips(moment: datetime) -> None:
 
 def test_key_of_a_utc_start_is_tokyo_local() -> None:
     start = datetime(2026, 5, 7, 0, 30, tzinfo=timezone.utc)
-    assert Slot(start, start + timedelta(minutes=30)).key == "2026-05-07T09:30"
+    assert Slot(start, start + timedelta(minutes=30)).key == "2026-05-07T09:30" == slot_key(start)
 
 
 def test_module_stays_pure() -> None:

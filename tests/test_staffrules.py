@@ -1,11 +1,14 @@
 """Staff rules as tables: transitions, confirm checks, no-show timing, same-day, terms clause."""
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 import pytest
 
 from portal import staffrules as sr
+from portal import wording
+from portal.errors import MadoguchiError
 from portal.offices import load_office
 from portal.rules import TOKYO, SlotPolicy, Window
 
@@ -22,7 +25,7 @@ def tokyo(*args) -> datetime.datetime:
 NOW = tokyo(2026, 5, 7, 10, 5)  # Thursday
 
 
-ALL_ACTIONS = sorted(sr.ACTION_LABELS)
+ALL_ACTIONS = sorted(wording.ACTION_LABELS)
 EXPECTED = {
     sr.REQUESTED: {"contact": sr.REQUESTED, "confirm": sr.CONFIRMED, "cancel": sr.CANCELLED},
     sr.CONFIRMED: {"contact": sr.CONFIRMED, "details": sr.CONFIRMED, "cancel": sr.CANCELLED,
@@ -67,13 +70,18 @@ def test_check_confirm(start, code):
         assert exc.value.code == code
 
 
+def test_staff_rule_error_is_a_madoguchi_error_and_a_value_error():
+    assert issubclass(sr.StaffRuleError, MadoguchiError) and issubclass(sr.StaffRuleError, ValueError)
+
+
 @pytest.mark.parametrize(("taken", "capacity", "ok"), [(0, 1, True), (1, 1, False), (1, 2, True), (2, 2, False)])
 def test_check_capacity(taken, capacity, ok):
+    policy = dataclasses.replace(POLICY, capacity=capacity)
     if ok:
-        sr.check_capacity(taken, capacity)
+        sr.check_capacity(policy, taken)
     else:
-        with pytest.raises(sr.StaffRuleError):
-            sr.check_capacity(taken, capacity)
+        with pytest.raises(sr.StaffRuleError, match=f"定員{capacity}"):
+            sr.check_capacity(policy, taken)
 
 
 START = tokyo(2026, 5, 7, 9, 30)
@@ -122,8 +130,7 @@ def test_cancel_note_by_terms_channels(channel, same_day, noted):
 
 
 def test_every_channel_an_office_may_name_can_be_recorded():
-    from portal.schema import CHANNEL_LABELS
-    for channel in CHANNEL_LABELS:   # counter (窓口) included
+    for channel in wording.CHANNEL_LABELS:   # counter (窓口) included
         sr.check_cancel_channel(channel)
     assert "窓口" in sr.cancel_note("counter", False, ["phone", "online"], None)
     assert sr.cancel_note("counter", False, ["phone", "counter"], None) is None

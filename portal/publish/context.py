@@ -11,8 +11,7 @@ from ..errors import display_path
 from ..markup import section_label
 from ..offices import Office, TermsVersion
 from ..schema import SiteConfig
-from ..placeholders import channels_text, format_time, hours_text
-from ..rules import deadline_phrase
+from ..wording import cancellation_text, deadline_text, hours_text
 
 FALLBACK_URL = "http://127.0.0.1:8000"   # the portal as `scripts/run` serves it locally
 FOOTER = "このサイトの内容は、各ハローワークのご案内と利用規約をもとにしています。"
@@ -106,15 +105,6 @@ def _tel(phone: str) -> str:
 def office_view(office: Office, href: str, terms_href: str) -> OfficeView:
     """An office's facts phrased for pages; links are relative to the page being rendered."""
     c = office.config
-    same_day = c.cancellation.same_day_channels
-    t = c.typography
-    cancel = channels_text(c.cancellation.channels, t.or_word) + "でご連絡ください"
-    if same_day and set(same_day) != set(c.cancellation.channels):
-        cancel += f"（当日は{channels_text(same_day, t.or_word)}のみ）"
-    cancel += f"。連絡なく開始から{c.no_show.minutes}分を過ぎるとキャンセル扱いになります。"
-    days, cutoff = c.booking.deadline_business_days, format_time(c.booking.cutoff_time, t.time_separator)
-    deadline = {0: f"相談日の当日{cutoff}まで", 1: f"相談日の前日（閉庁日を除く）{cutoff}まで"}.get(
-        days, f"相談日の{deadline_phrase(days)}{cutoff}まで")
     return OfficeView(
         slug=office.slug, name=c.office.name, href=href, terms_href=terms_href,
         guide_title=c.guide.title, terms_title=c.terms.title,
@@ -122,8 +112,8 @@ def office_view(office: Office, href: str, terms_href: str) -> OfficeView:
         phone=c.office.phone, phone_tel=_tel(c.office.phone) if c.office.phone else None,
         email=c.office.email, address=c.office.address, issuer=c.office.issuer,
         hours=hours_text(c), minutes=c.session.minutes,
-        deadline=deadline,
-        cancellation=cancel,
+        deadline=deadline_text(c),
+        cancellation=f"{cancellation_text(c)}。連絡なく開始から{c.no_show.minutes}分を過ぎるとキャンセル扱いになります。",
     )
 
 

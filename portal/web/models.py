@@ -114,9 +114,6 @@ class Consent(Base):
     terms: Mapped[TermsVersion] = relationship()
 
 
-ROLES = {"counsellor": "相談員", "office_admin": "所属長・管理者"}
-
-
 class StaffUser(Base):
     """A staff member; the password is an argon2id hash, never stored or logged in clear."""
     __tablename__ = "staff_users"

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..wording import katakana
+
 # Every dash a Japanese keyboard or a copy-paste may give: hyphen-minus, hyphen, non-breaking
 # hyphen, figure dash, en/em dash, horizontal bar, minus sign, full-width hyphen-minus,
 # katakana prolonged sound mark (often typed for a dash) and its half-width form.
@@ -61,7 +63,7 @@ def kana(raw: str) -> str:
     """フリガナ: katakana (hiragana and half-width katakana are converted), spaces allowed."""
     text = plain_text(raw, "フリガナ", 50)
     text = unicodedata.normalize("NFKC", text)  # half-width katakana → full-width
-    text = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+    text = katakana(text)
     text = _SPACES_RE.sub("\u3000", text)
     if not _KANA_RE.fullmatch(text):
         raise FieldError("フリガナはカタカナで入力してください")

@@ -16,10 +16,10 @@ from wtforms.validators import ValidationError
 
 from ... import rules
 from ...offices import Office
+from ...wording import COMPANION_LABELS
 from .. import normalise
 from .services import Answers
 
-COMPANION_LABELS = {"family": "家族など", "interpreter": "通訳者", "caregiver": "介助者"}
 SLOT_FIELDS = ("slot1", "slot2", "slot3")
 YES, NO = "yes", "no"
 YES_NO = [(YES, "はい"), (NO, "いいえ")]

@@ -6,11 +6,9 @@ from dataclasses import dataclass
 
 from ... import rules
 from ...offices import Office
-from ...placeholders import channels_text, format_time
 from ...publish.context import OfficeView, office_view
-from .forms import COMPANION_LABELS, SLOT_FIELDS, RequestForm
-
-_WEEKDAY = "月火水木金土日"
+from ...wording import COMPANION_LABELS, day_label, slot_label
+from .forms import SLOT_FIELDS, RequestForm
 
 
 @dataclass(frozen=True)
@@ -26,25 +24,12 @@ def office_facts(office: Office) -> OfficeView:
     return office_view(office, href=f"/{office.slug}/", terms_href=f"/{office.slug}/terms/")
 
 
-def day_label(day: datetime.date) -> str:
-    """5月7日（木）"""
-    return f"{day.month}月{day.day}日（{_WEEKDAY[day.weekday()]}）"
-
-
-def slot_label(office: Office, start: datetime.datetime) -> str:
-    """5月7日（木）9:30〜10:00 in the office's typography."""
-    start = start.astimezone(rules.TOKYO)
-    end = start + datetime.timedelta(minutes=office.config.session.minutes)
-    sep = office.config.typography.time_separator
-    return f"{day_label(start.date())}{format_time(start, sep)}〜{format_time(end, sep)}"
-
-
 def slot_choices(office: Office, now: datetime.datetime, policy: rules.SlotPolicy) -> list:
     """The open slots as select choices grouped by day: [("", prompt), (day label, [(key, label)])]."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for slot in rules.open_slots(policy, now):
         day = day_label(slot.start.astimezone(rules.TOKYO).date())
-        groups.setdefault(day, []).append((slot.key, slot_label(office, slot.start)))
+        groups.setdefault(day, []).append((slot.key, slot_label(office.config, slot.start)))
     return [("", "選択してください")] + list(groups.items())
 
 
@@ -57,7 +42,7 @@ def check_rows(form: RequestForm, office: Office) -> list[Row]:
         rows.append(Row("メールアドレス", form.email.data or "（なし）", "email"))
     for i, name in enumerate(SLOT_FIELDS, 1):
         if form[name].data:
-            rows.append(Row(f"第{i}希望", slot_label(office, rules.parse_slot_key(form[name].data)), name))
+            rows.append(Row(f"第{i}希望", slot_label(office.config, rules.parse_slot_key(form[name].data)), name))
     if "companions" in form._fields:
         who = "、".join(COMPANION_LABELS[c] for c in form.companions.data) or "なし"
         rows.append(Row("同席する方", who, "companions"))
@@ -66,25 +51,3 @@ def check_rows(form: RequestForm, office: Office) -> list[Row]:
     return rows
 
 
-def next_steps(office: Office) -> list[str]:
-    """What happens after a request, phrased from office.yaml facts."""
-    c = office.config
-    tool = c.session.tool
-    contact = f"{c.office.name}（電話 {c.office.phone}）" if c.office.phone else f"{c.office.name}の窓口"
-    steps = ["この申し込みだけでは、まだ予約は確定していません。"]
-    if c.booking.details_channel == "phone":
-        steps.append(f"{c.office.name}の担当者から電話でご連絡し、相談の日時を決めます。"
-                     f"{tool}のミーティングIDとパスコードは、相談当日の開始前に電話でお知らせします。")
-    elif c.booking.details_channel == "mypage":
-        steps.append(f"相談の日時と{tool}のURLは、求職者マイページでお知らせします。"
-                     f"相談日の前日になっても届かない場合は、{contact}にお問い合わせください。")
-    else:
-        steps.append(f"相談の日時と{tool}の接続先は、メールでお知らせします。"
-                     f"相談日の前日になっても届かない場合は、{contact}にお問い合わせください。")
-    same_day = c.cancellation.same_day_channels
-    cancel = f"キャンセルや変更は{channels_text(c.cancellation.channels, c.typography.or_word)}でご連絡ください"
-    if same_day and set(same_day) != set(c.cancellation.channels):
-        cancel += f"（当日は{channels_text(same_day, c.typography.or_word)}のみ）"
-    steps.append(cancel + "。")
-    steps.append(f"連絡なく開始時刻から{c.no_show.minutes}分を過ぎると、キャンセルとして扱われます。")
-    return steps

@@ -12,6 +12,7 @@ from flask import abort, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import TooManyRequests
 
 from ...offices import Office
+from ...wording import next_steps
 from .. import db
 from ..errors import render_error
 from ..frame import Page, error_list, page
@@ -168,5 +169,5 @@ def done(slug: str):
     if not isinstance(finished, dict) or finished.get("slug") != slug:
         return redirect(url_for(".start", slug=slug))
     return render_template("portal/done.html", page=_page(office, "申し込みを受け付けました"),
-                           reference=finished["reference"], steps=pages.next_steps(office),
+                           reference=finished["reference"], steps=next_steps(office.config),
                            office=pages.office_facts(office))

@@ -18,7 +18,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..models import ROLES, AuditEntry, StaffOffice, StaffSession, StaffUser
+from ...wording import ROLE_LABELS
+from ..models import AuditEntry, StaffOffice, StaffSession, StaffUser
 
 MIN_PASSWORD = 12
 _USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -69,8 +70,8 @@ def parse_offices(specs: list[str], known: set[str]) -> list[tuple[str, str]]:
         role = role or "counsellor"
         if slug not in known:
             raise AccountError(f"窓口「{slug}」はありません（{', '.join(sorted(known))}）")
-        if role not in ROLES:
-            raise AccountError(f"役割「{role}」はありません（{', '.join(ROLES)}）")
+        if role not in ROLE_LABELS:
+            raise AccountError(f"役割「{role}」はありません（{', '.join(ROLE_LABELS)}）")
         out.append((slug, role))
     if not out:
         raise AccountError("窓口を1つ以上指定してください（--office abashiri:counsellor）")

@@ -38,7 +38,7 @@ def _act_confirm(office: Office, staff: Staff, ref: str, now: datetime.datetime)
     form = SlotForm()
     if not form.validate():
         raise sr.StaffRuleError("form", "日時を選んでください。")
-    services.confirm(db.session(), office, ref, staff.id, _slot(form), now)
+    services.confirm(db.session(), office, portal_state().policy(office), ref, staff.id, _slot(form), now)
     return "日時を確定しました。接続情報を連絡したら記録してください。"
 
 
@@ -72,7 +72,7 @@ def _act_next(office: Office, staff: Staff, ref: str, now: datetime.datetime) ->
     form = SlotForm()
     if not form.validate():
         raise sr.StaffRuleError("form", "次回の日時を選んでください。")
-    new = services.book_next(db.session(), office, ref, staff.id, _slot(form), now)
+    new = services.book_next(db.session(), office, portal_state().policy(office), ref, staff.id, _slot(form), now)
     return f"次回の予約を確定しました（受付番号 {new}）。"
 
 

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import ValidationError
 
-from ... import staffrules as sr
+from ... import wording
 
 
 class LoginForm(FlaskForm):
@@ -35,17 +35,17 @@ def _choice(options: dict[str, str], message: str):
 
 class ContactForm(FlaskForm):
     """Outcome of a contact attempt."""
-    outcome = StringField("連絡の結果", validators=[_choice(sr.CONTACT_OUTCOMES, "連絡の結果を選んでください")])
+    outcome = StringField("連絡の結果", validators=[_choice(wording.CONTACT_OUTCOME_LABELS, "連絡の結果を選んでください")])
 
 
 class DetailsForm(FlaskForm):
     """How the meeting details went out."""
-    channel = StringField("連絡の方法", validators=[_choice(sr.DETAILS_CHANNELS, "連絡の方法を選んでください")])
+    channel = StringField("連絡の方法", validators=[_choice(wording.DETAILS_CHANNEL_LABELS, "連絡の方法を選んでください")])
 
 
 class CancelForm(FlaskForm):
     """How the cancellation came in."""
-    channel = StringField("キャンセルの連絡方法", validators=[_choice(sr.CANCEL_CHANNELS, "キャンセルの連絡方法を選んでください")])
+    channel = StringField("キャンセルの連絡方法", validators=[_choice(wording.CHANNEL_LABELS, "キャンセルの連絡方法を選んでください")])
 
 
 class SlotForm(FlaskForm):

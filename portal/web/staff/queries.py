@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from ... import rules
 from ... import staffrules as sr
+from ... import wording
 from ...offices import Office
 from .. import normalise as norm
-from ..booking.forms import COMPANION_LABELS
-from ..booking.pages import slot_label
 from ..models import (Appointment, AuditEntry, BookingRequest, PreferredSlot, RequestEvent, RequestPurge,
                       StaffUser, TermsVersion)
 
@@ -75,7 +74,7 @@ def search_filter(text: str):
         except norm.FieldError:
             pass
     words = typed.replace("\u3000", " ").split()
-    kana = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in typed).replace(" ", "\u3000")
+    kana = wording.katakana(typed).replace(" ", "\u3000")
     return or_(and_(*(BookingRequest.name.contains(w, autoescape=True) for w in words)),
                BookingRequest.kana.contains(kana, autoescape=True))
 
@@ -111,10 +110,10 @@ def queue(db: Session, office: Office, status: str | None, day: datetime.date | 
         first[rid] = starts_at   # the lowest rank comes last
     out = []
     for rid, reference, status_, created_at, name, confirmed in found:
-        wish = slot_label(office, first[rid]) if rid in first else ""
-        out.append(QueueRow(reference, status_, sr.STATUS_LABELS.get(status_, status_),
+        wish = wording.slot_label(office.config, first[rid]) if rid in first else ""
+        out.append(QueueRow(reference, status_, wording.STATUS_LABELS.get(status_, status_),
                             tokyo_text(created_at), name or "（削除済み）", wish,
-                            slot_label(office, confirmed) if confirmed else ""))
+                            wording.slot_label(office.config, confirmed) if confirmed else ""))
     return QueuePage(out, page, (page - 1) * PER_PAGE + 1, has_next)
 
 
@@ -173,7 +172,7 @@ class RequestView:
 
 
 def _outcome_label(ev: RequestEvent) -> str:
-    labels = {**sr.CONTACT_OUTCOMES, **sr.DETAILS_CHANNELS, **sr.CANCEL_CHANNELS}
+    labels = {**wording.CONTACT_OUTCOME_LABELS, **wording.DETAILS_CHANNEL_LABELS, **wording.CHANNEL_LABELS}
     parts = [labels.get(ev.outcome, ev.outcome)] if ev.outcome else []
     if ev.starts_at is not None:
         parts.append(tokyo_text(ev.starts_at))
@@ -197,7 +196,7 @@ def detail(db: Session, office: Office, reference: str) -> RequestView | None:
     if norm.phone_display(req.phone_typed) != req.phone_typed:
         answers.insert(5, Answer("電話番号（入力のまま）", req.phone_typed))
     if office.config.companions:
-        who = "、".join(COMPANION_LABELS.get(c, c) for c in req.companions.split(",") if c) or "なし"
+        who = "、".join(wording.COMPANION_LABELS.get(c, c) for c in req.companions.split(",") if c) or "なし"
         answers += [Answer("同席する方", who), Answer("同席する方について", req.companion_note or "（なし）")]
     answers += [Answer("確認した利用条件", "／".join(conds.get(c, c) for c in req.eligibility.split(",") if c)),
                 Answer("申し込み日時", tokyo_text(req.created_at))]
@@ -207,17 +206,17 @@ def detail(db: Session, office: Office, reference: str) -> RequestView | None:
     prev = db.get(BookingRequest, appt.previous_request_id) if appt and appt.previous_request_id else None
     return RequestView(
         id=req.id, reference=req.reference, status=req.status,
-        status_label=sr.STATUS_LABELS.get(req.status, req.status), answers=tuple(answers),
-        wishes=tuple((s.starts_at.astimezone(rules.TOKYO).strftime("%Y-%m-%dT%H:%M"), slot_label(office, s.starts_at))
+        status_label=wording.STATUS_LABELS.get(req.status, req.status), answers=tuple(answers),
+        wishes=tuple((rules.slot_key(s.starts_at), wording.slot_label(office.config, s.starts_at))
                      for s in req.slots),
-        appointment=slot_label(office, appt.starts_at) if appt else "",
+        appointment=wording.slot_label(office.config, appt.starts_at) if appt else "",
         starts_at=appt.starts_at if appt else None,
-        details=(f"{sr.DETAILS_CHANNELS.get(appt.details_channel, '')}（{tokyo_text(appt.details_sent_at)}）"
+        details=(f"{wording.DETAILS_CHANNEL_LABELS.get(appt.details_channel, '')}（{tokyo_text(appt.details_sent_at)}）"
                  if appt and appt.details_channel else ""),
         previous_reference=prev.reference if prev else "",
         consent=ConsentView(consent.revision_label, tokyo_text(consent.agreed_at), consent.statement,
                             consent.terms_sha256) if consent else None,
-        events=tuple(EventView(tokyo_text(ev.at), name or "", sr.ACTION_LABELS.get(ev.action, ev.action),
+        events=tuple(EventView(tokyo_text(ev.at), name or "", wording.ACTION_LABELS.get(ev.action, ev.action),
                                _outcome_label(ev)) for ev, name in events),
         history=None if purged else history(db, office, req),
         purged=purged, actions=sr.allowed_actions(req.status),
@@ -258,7 +257,7 @@ class ScheduleRow:
     details: str
 
 
-def schedule(db: Session, office: Office, day: datetime.date) -> list[ScheduleRow]:
+def schedule(db: Session, office: Office, policy: rules.SlotPolicy, day: datetime.date) -> list[ScheduleRow]:
     """The day's slots, each place with its appointment (cancelled ones are left out)."""
     lo, hi = day_bounds(day)
     found = db.execute(select(Appointment, BookingRequest).join(BookingRequest, BookingRequest.id == Appointment.request_id)
@@ -266,40 +265,38 @@ def schedule(db: Session, office: Office, day: datetime.date) -> list[ScheduleRo
                               Appointment.starts_at < hi, Appointment.place_no.is_not(None))).all()
     booked = {(a.starts_at, a.place_no): (a, r) for a, r in found}
     out = []
-    for slot in rules.slots_on(office.slot_policy(), day):
+    for slot in rules.slots_on(policy, day):
         for place in range(1, office.config.booking.capacity + 1):
             a, r = booked.pop((slot.start.astimezone(UTC), place), (None, None))
-            time = slot_label(office, slot.start).split("）", 1)[1]
+            time = wording.slot_times(office.config, slot.start)
             if r is None:
                 out.append(ScheduleRow(time, place, "", "", "", "", "空き", ""))
             else:
                 out.append(ScheduleRow(time, place, r.reference, r.name, r.kana, norm.phone_display(r.phone_typed),
-                                       sr.STATUS_LABELS.get(r.status, r.status),
-                                       sr.DETAILS_CHANNELS.get(a.details_channel or "", "未連絡")))
+                                       wording.STATUS_LABELS.get(r.status, r.status),
+                                       wording.DETAILS_CHANNEL_LABELS.get(a.details_channel or "", "未連絡")))
     for (start, place), (a, r) in sorted(booked.items()):   # off-grid (e.g. hours changed since)
         out.append(ScheduleRow(tokyo_text(start)[11:], place, r.reference, r.name, r.kana, norm.phone_display(r.phone_typed),
-                               sr.STATUS_LABELS.get(r.status, r.status), sr.DETAILS_CHANNELS.get(a.details_channel or "", "未連絡")))
+                               wording.STATUS_LABELS.get(r.status, r.status), wording.DETAILS_CHANNEL_LABELS.get(a.details_channel or "", "未連絡")))
     return out
 
 
-def free_slots(db: Session, office: Office, now: datetime.datetime, days: int = 28) -> list[tuple[str, str]]:
-    """(key, label with places left) of every slot staff may still confirm in the next days."""
-    policy = office.slot_policy()
-    today = now.astimezone(rules.TOKYO).date()
-    lo, hi = day_bounds(today)[0], day_bounds(today + datetime.timedelta(days=days))[1]
+def free_slots(db: Session, office: Office, policy: rules.SlotPolicy,
+               now: datetime.datetime) -> list[tuple[str, str]]:
+    """(key, label with places left) of every slot staff may still confirm, up to the horizon."""
+    slots = rules.confirmable_slots(policy, now)
+    if not slots:
+        return []
     taken: dict[datetime.datetime, int] = {}
     for (start,) in db.execute(select(Appointment.starts_at).where(
-            Appointment.office_slug == office.slug, Appointment.starts_at >= lo, Appointment.starts_at < hi,
-            Appointment.place_no.is_not(None))):
+            Appointment.office_slug == office.slug, Appointment.starts_at >= slots[0].start,
+            Appointment.starts_at <= slots[-1].start, Appointment.place_no.is_not(None))):
         taken[start] = taken.get(start, 0) + 1
     out = []
-    for i in range(days + 1):
-        for slot in rules.slots_on(policy, today + datetime.timedelta(days=i)):
-            if slot.start <= now:
-                continue
-            left = policy.capacity - taken.get(slot.start.astimezone(UTC), 0)
-            if left > 0:
-                out.append((slot.key, f"{slot_label(office, slot.start)}（残り{left}）"))
+    for slot in slots:
+        left = rules.places_left(policy, taken.get(slot.start.astimezone(UTC), 0))
+        if left > 0:
+            out.append((slot.key, f"{wording.slot_label(office.config, slot.start)}（残り{left}）"))
     return out
 
 
@@ -319,10 +316,10 @@ def export_rows(db: Session, office: Office, lo: datetime.date | None, hi: datet
     rows = [CSV_HEADER]
     for req, appt in db.execute(q):
         wishes = [tokyo_text(s.starts_at) for s in req.slots] + ["", "", ""]
-        rows.append((req.reference, sr.STATUS_LABELS.get(req.status, req.status), tokyo_text(req.created_at),
+        rows.append((req.reference, wording.STATUS_LABELS.get(req.status, req.status), tokyo_text(req.created_at),
                      tokyo_text(appt.starts_at) if appt else "", req.name, req.kana, req.seeker_number,
                      norm.phone_display(req.phone_typed), req.email or "", *wishes[:3],
-                     sr.DETAILS_CHANNELS.get(appt.details_channel or "", "") if appt else ""))
+                     wording.DETAILS_CHANNEL_LABELS.get(appt.details_channel or "", "") if appt else ""))
     return rows
 
 

@@ -8,13 +8,16 @@ constraint, so two staff acting at once can never both succeed where only one ma
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ... import staffrules as sr
+from ... import wording
 from ...offices import Office
+from ...rules import SlotPolicy
 from ..models import Appointment, AuditEntry, BookingRequest, Consent, PreferredSlot, RequestEvent, new_reference
 
 
@@ -73,7 +76,7 @@ def record_contact(db: Session, office: Office, reference: str, staff_id: int, o
     """Record a contact attempt: reached or not reached."""
     req = load(db, office, reference)
     sr.next_status(req.status, "contact")
-    if outcome not in sr.CONTACT_OUTCOMES:
+    if outcome not in wording.CONTACT_OUTCOME_LABELS:
         raise sr.StaffRuleError("outcome", "連絡の結果を選んでください。")
     _finish(db, office, req, staff_id, now, "contact", req.status, outcome)
 
@@ -84,26 +87,26 @@ def _taken(db: Session, office: Office, start: datetime.datetime) -> int:
         Appointment.place_no.is_not(None))) or 0
 
 
-def _take_place(db: Session, office: Office, start: datetime.datetime, make) -> None:
+def _take_place(db: Session, office: Office, policy: SlotPolicy, start: datetime.datetime,
+                make: Callable[[int], None]) -> None:
     """Try each place of the slot in turn; `make(place)` writes and commits. Raises when full."""
-    capacity = office.config.booking.capacity
-    sr.check_capacity(_taken(db, office, start), capacity)
+    sr.check_capacity(policy, _taken(db, office, start))
     db.rollback()  # end the read: the writes below start their own transaction
-    for place in range(1, capacity + 1):
+    for place in range(1, policy.capacity + 1):
         try:
             make(place)
             return
         except IntegrityError:
             db.rollback()   # that place was taken (or the request was confirmed) meanwhile
-    sr.check_capacity(capacity, capacity)
+    raise sr.slot_full(policy.capacity)
 
 
-def confirm(db: Session, office: Office, reference: str, staff_id: int, start: datetime.datetime,
-            now: datetime.datetime) -> None:
+def confirm(db: Session, office: Office, policy: SlotPolicy, reference: str, staff_id: int,
+            start: datetime.datetime, now: datetime.datetime) -> None:
     """Confirm a request at one slot, taking a place of the slot (capacity held by the database)."""
     req = load(db, office, reference)
     sr.next_status(req.status, "confirm")
-    slot = sr.check_confirm(office.slot_policy(), now, start)
+    slot = sr.check_confirm(policy, now, start)
     req_id, expected = req.id, req.status
 
     def make(place: int) -> None:
@@ -112,7 +115,7 @@ def confirm(db: Session, office: Office, reference: str, staff_id: int, start: d
         db.flush()
         _finish(db, office, req, staff_id, now, "confirm", expected, starts_at=slot.start)
 
-    _take_place(db, office, slot.start, make)
+    _take_place(db, office, policy, slot.start, make)
 
 
 def record_details(db: Session, office: Office, reference: str, staff_id: int, channel: str,
@@ -120,7 +123,7 @@ def record_details(db: Session, office: Office, reference: str, staff_id: int, c
     """Record how the date, time and meeting details went out (phone / 求職者マイページ)."""
     req = load(db, office, reference)
     sr.next_status(req.status, "details")
-    if channel not in sr.DETAILS_CHANNELS:
+    if channel not in wording.DETAILS_CHANNEL_LABELS:
         raise sr.StaffRuleError("channel", "連絡の方法を選んでください。")
     appt = _appointment(db, req)
     appt.details_channel, appt.details_sent_at = channel, now
@@ -166,8 +169,8 @@ def mark_completed(db: Session, office: Office, reference: str, staff_id: int, n
     _finish(db, office, req, staff_id, now, "complete", req.status, starts_at=appt.starts_at)
 
 
-def book_next(db: Session, office: Office, reference: str, staff_id: int, start: datetime.datetime,
-              now: datetime.datetime) -> str:
+def book_next(db: Session, office: Office, policy: SlotPolicy, reference: str, staff_id: int,
+              start: datetime.datetime, now: datetime.datetime) -> str:
     """Book the next session for the same seeker, confirmed at start; returns its reference.
 
     The new request carries a copy of the consent record (same terms version and time), since
@@ -175,7 +178,7 @@ def book_next(db: Session, office: Office, reference: str, staff_id: int, start:
     """
     req = load(db, office, reference)
     sr.next_status(req.status, "next")
-    slot = sr.check_confirm(office.slot_policy(), now, start)
+    slot = sr.check_confirm(policy, now, start)
     consent = req.consent
     fields = {k: getattr(req, k) for k in ("name", "kana", "seeker_number", "seeker_number_typed", "phone",
                                            "phone_typed", "email", "companions", "companion_note", "eligibility")}
@@ -199,5 +202,5 @@ def book_next(db: Session, office: Office, reference: str, staff_id: int, start:
         db.commit()
         made.append(new.reference)
 
-    _take_place(db, office, slot.start, make)
+    _take_place(db, office, policy, slot.start, make)
     return made[-1]

@@ -12,12 +12,11 @@ from flask import (Response, abort, current_app, flash, g, get_flashed_messages,
 
 from ... import rules
 from ... import staffrules as sr
+from ... import wording
 from ...offices import Office
 from ...publish.context import Crumb
 from .. import db
-from ..booking.pages import day_label
 from ..frame import Page, error_list, staff_page
-from ..models import ROLES
 from ..security import limiter
 from ..state import portal_state
 from . import accounts, queries, services
@@ -82,7 +81,7 @@ def logout():
 def home():
     """The offices this staff member may see."""
     known = portal_state().offices
-    offices = [(known[s], ROLES.get(r, r)) for s, r in sorted(g.staff.roles.items()) if s in known]
+    offices = [(known[s], wording.ROLE_LABELS.get(r, r)) for s, r in sorted(g.staff.roles.items()) if s in known]
     return render("staff/home.html", "職員用ページ", offices=offices)
 
 
@@ -100,7 +99,7 @@ def _day_arg(name: str) -> datetime.date | None:
 def queue(office: Office, staff: accounts.Staff):
     """The office's requests: new first; filter by status and day."""
     status = request.args.get("status") or None
-    if status is not None and status not in sr.STATUS_LABELS:
+    if status is not None and status not in wording.STATUS_LABELS:
         abort(400)
     day = _day_arg("date")
     search = request.args.get("q", "")[:100]
@@ -121,7 +120,7 @@ def queue(office: Office, staff: accounts.Staff):
              "next": url_for(".queue", slug=office.slug, page=page + 1, **filters) if found.has_next else None}
     return render("staff/queue.html", "申し込み一覧", office, rows=found.rows, result=found, pages=pages,
                    per_page=queries.PER_PAGE,
-                   statuses=sr.STATUS_LABELS, status=status or "", day=day.isoformat() if day else "",
+                   statuses=wording.STATUS_LABELS, status=status or "", day=day.isoformat() if day else "",
                    search=search, today=_now().astimezone(rules.TOKYO).date().isoformat())
 
 
@@ -132,12 +131,12 @@ def detail(office: Office, staff: accounts.Staff, reference: str):
     if view is None:
         abort(404)
     services.audit(db.session(), _now(), staff.id, office.slug, "view_request", view.id)
-    free = queries.free_slots(db.session(), office, _now())
+    free = queries.free_slots(db.session(), office, portal_state().policy(office), _now())
     wished = {k for k, _ in view.wishes}
     choices = [("", "選択してください")] + [c for c in free if c[0] in wished] + [c for c in free if c[0] not in wished]
     return render("staff/detail.html", f"申し込み {view.reference}", office, req=view, slot_choices=choices,
-                   contact_outcomes=sr.CONTACT_OUTCOMES, details_channels=sr.DETAILS_CHANNELS,
-                   cancel_channels=sr.CANCEL_CHANNELS, default_details=office.config.booking.details_channel,
+                   contact_outcomes=wording.CONTACT_OUTCOME_LABELS, details_channels=wording.DETAILS_CHANNEL_LABELS,
+                   cancel_channels=wording.CHANNEL_LABELS, default_details=office.config.booking.details_channel,
                    same_day=sr.is_same_day(view.starts_at, _now()))
 
 
@@ -155,10 +154,10 @@ def terms(office: Office, staff: accounts.Staff, sha256: str):
 def schedule(office: Office, staff: accounts.Staff):
     """The day's schedule (printable)."""
     day = _day_arg("date") or _now().astimezone(rules.TOKYO).date()
-    found = queries.schedule(db.session(), office, day)
+    found = queries.schedule(db.session(), office, portal_state().policy(office), day)
     services.audit(db.session(), _now(), staff.id, office.slug, "view_schedule", None, day.isoformat())
-    return render("staff/schedule.html", f"{day_label(day)}の予定", office, rows=found,
-                   day=day.isoformat(), day_label=f"{day.year}年{day_label(day)}",
+    return render("staff/schedule.html", f"{wording.day_label(day)}の予定", office, rows=found,
+                   day=day.isoformat(), day_label=f"{day.year}年{wording.day_label(day)}",
                    prev=(day - datetime.timedelta(days=1)).isoformat(),
                    next=(day + datetime.timedelta(days=1)).isoformat())
 

@@ -132,7 +132,7 @@ def test_slot_closed_by_the_time_of_submit_is_refused(app, seeker, clock):
     # Wed 6 May is a holiday: the cut-off for Thu 7 May is Fri 1 May 17:00 Tokyo.
     clock.now = datetime.datetime(2026, 5, 1, 8, 0, tzinfo=datetime.timezone.utc)
     response = seeker.confirm(check)
-    assert "予約は前日（閉庁日を除く）の17時までです" in soup(response).select_one(".error-summary").get_text()
+    assert "予約は前日（閉庁日を除く）の17：00までです" in soup(response).select_one(".error-summary").get_text()
     assert rows(app, "booking_requests") == 0
 
 

@@ -18,7 +18,7 @@ from portal.web.staff import services
 from portal.web.models import Appointment
 
 from ..conftest import soup
-from .conftest import FIRST_SLOT, audit_rows, book, request_row, tokyo
+from .conftest import FIRST_SLOT, StaffClient, add_staff, audit_rows, book, request_row, tokyo
 
 
 def appointments(app) -> list[tuple]:
@@ -208,7 +208,7 @@ def test_capacity_is_held_by_the_database(staff_app, database_url):
     start = tokyo(2026, 5, 7, 9, 30)
     now = tokyo(2026, 5, 1, 10, 0)
     with Session(db.engine_of(staff_app)) as s:
-        services.confirm(s, office, a, 1, start, now)
+        services.confirm(s, office, state_of(staff_app).policy(office), a, 1, start, now)
     with Session(db.engine_of(staff_app)) as s, pytest.raises(IntegrityError):
         s.add(Appointment(request_id=request_row(staff_app, b).id, office_slug="abashiri", starts_at=start,
                           place_no=1))
@@ -255,3 +255,21 @@ def test_queue_pages_through_more_than_a_page(staff_app, aki, clock, monkeypatch
     assert seen == newest_first
     assert aki.get("/staff/abashiri/?page=0").status_code == 400
     assert aki.get("/staff/abashiri/?page=x").status_code == 400
+
+
+def test_a_longer_horizon_reaches_the_staff_console(make_app, content):
+    # Abashiri offers 42 days ahead: a wish 40 days out must be confirmable, not cut at 28 days.
+    yaml_path = content / "abashiri" / "office.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace("horizon_days: 28", "horizon_days: 42", 1),
+                         encoding="utf-8")
+    app = make_app(CONTENT_DIR=str(content), STAFF_ARGON2_MEMORY_KIB=1024, STAFF_RATELIMIT_LOGIN="1000 per minute")
+    add_staff(app, "aki", "abashiri:office_admin")
+    staff = StaffClient(app)
+    assert staff.login("aki").status_code == 303
+    day_40 = "2026-06-10T09:30"   # Wednesday, 40 days after NOW (Friday 1 May)
+    reference = book(app, slot1=day_40)
+    page = soup(staff.get(f"/staff/abashiri/requests/{reference}"))
+    offered = [o["value"] for o in page.select("select#slot option")]
+    assert offered[1] == day_40   # the seeker's wish first
+    assert max(offered) == "2026-06-12T15:30"   # the 42nd day's last slot, and nothing after
+    assert "日時を確定しました" in staff.act("abashiri", reference, "confirm", slot=day_40)[0]

@@ -1,0 +1,147 @@
+"""Every office fact phrased in Japanese, once: times, days, hours, channels, deadline, labels.
+
+Pure (standard library; the content schema only for type hints, since the rules import this
+module on the no-change build path that never loads pydantic), so the placeholders, the site's
+context, the portal's pages and the rules' error messages all say a fact the same way.
+"""
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Iterable, Protocol
+
+from .eras import TOKYO, WEEKDAYS
+
+if TYPE_CHECKING:
+    from .schema import OfficeConfig
+
+WEEKDAY_NAMES = "月火水木金土日"   # by date.weekday(): Monday is 0
+CHANNEL_LABELS = {"phone": "電話", "email": "メール", "counter": "窓口", "online": "オンライン"}
+DETAILS_CHANNEL_LABELS = {"phone": "電話", "mypage": "求職者マイページ", "email": "メール"}
+COMPANION_LABELS = {"family": "家族など", "interpreter": "通訳者", "caregiver": "介助者"}
+STATUS_LABELS = {
+    "requested": "新規（日時未確定）",
+    "confirmed": "予約確定",
+    "cancelled": "キャンセル",
+    "no_show": "連絡なしキャンセル",
+    "completed": "実施済み",
+}
+ACTION_LABELS = {
+    "contact": "連絡（電話など）",
+    "confirm": "日時の確定",
+    "details": "接続情報の連絡",
+    "cancel": "キャンセル",
+    "no_show": "連絡なしキャンセル（無断）",
+    "complete": "実施済み",
+    "next": "次回予約",
+}
+CONTACT_OUTCOME_LABELS = {"reached": "連絡がついた", "not_reached": "連絡がつかなかった"}
+ROLE_LABELS = {"counsellor": "相談員", "office_admin": "所属長・管理者"}
+_WEEKDAY_OF_KEY = dict(zip(WEEKDAYS, WEEKDAY_NAMES))
+
+
+class TimeSpan(Protocol):
+    """A daily window as the schema and the slot policy both hold it."""
+    start: datetime.time
+    end: datetime.time
+
+
+def clock(t: datetime.time, sep: str) -> str:
+    """A time of day as the office writes it: 9：30, 16:00 (no leading zero)."""
+    return f"{t.hour}{sep}{t.minute:02d}"
+
+
+def windows_text(windows: Iterable[TimeSpan], sep: str) -> str:
+    """Daily windows: 9：30～12：00、13：30～16：00."""
+    return "、".join(f"{clock(w.start, sep)}～{clock(w.end, sep)}" for w in windows)
+
+
+def days_text(weekdays: list[str]) -> str:
+    """The days with sessions: 平日 for Monday to Friday, else 月・水・金曜日."""
+    ordered = [d for d in WEEKDAYS if d in weekdays]
+    if ordered == list(WEEKDAYS[:5]):
+        return "平日"
+    return "・".join(_WEEKDAY_OF_KEY[d] for d in ordered) + "曜日"
+
+
+def hours_text(config: OfficeConfig) -> str:
+    """The bookable hours, e.g. 平日9：30～12：00、13：30～16：00."""
+    return days_text(config.hours.weekdays) + windows_text(config.hours.windows, config.typography.time_separator)
+
+
+def channels_text(channels: list[str], or_word: str) -> str:
+    """Channel names joined the way legal Japanese does: 電話又はメール; 電話、メール、窓口又はオンライン."""
+    names = [CHANNEL_LABELS[c] for c in channels]
+    return or_word.join(["、".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
+
+def deadline_phrase(cutoff_business_days: int) -> str:
+    """How the deadline day is said: 当日, 前日, or n開庁日前."""
+    if cutoff_business_days < 0:
+        raise ValueError("cutoff_business_days must not be negative")
+    if cutoff_business_days == 0:
+        return "当日"
+    if cutoff_business_days == 1:
+        return "前日"
+    return f"{cutoff_business_days}開庁日前"
+
+
+def deadline_day(cutoff_business_days: int) -> str:
+    """The deadline day as pages and errors name it: 前日 says that closed days do not count."""
+    return deadline_phrase(cutoff_business_days) + ("（閉庁日を除く）" if cutoff_business_days == 1 else "")
+
+
+def deadline_text(config: OfficeConfig) -> str:
+    """When requests close: 相談日の前日（閉庁日を除く）17：00まで."""
+    b = config.booking
+    return f"相談日の{deadline_day(b.deadline_business_days)}{clock(b.cutoff_time, config.typography.time_separator)}まで"
+
+
+def cancellation_text(config: OfficeConfig) -> str:
+    """How to cancel: 電話又はメールでご連絡ください（当日は電話のみ）."""
+    c, or_word = config.cancellation, config.typography.or_word
+    text = channels_text(c.channels, or_word) + "でご連絡ください"
+    if c.same_day_channels and set(c.same_day_channels) != set(c.channels):
+        text += f"（当日は{channels_text(c.same_day_channels, or_word)}のみ）"
+    return text
+
+
+def day_label(day: datetime.date) -> str:
+    """A date with its weekday: 5月7日（木）."""
+    return f"{day.month}月{day.day}日（{WEEKDAY_NAMES[day.weekday()]}）"
+
+
+def slot_times(config: OfficeConfig, start: datetime.datetime) -> str:
+    """A session's start and end in Tokyo time, in the office's typography: 9：30〜10：00."""
+    start = start.astimezone(TOKYO)
+    end = start + datetime.timedelta(minutes=config.session.minutes)
+    sep = config.typography.time_separator
+    return f"{clock(start.time(), sep)}〜{clock(end.time(), sep)}"
+
+
+def slot_label(config: OfficeConfig, start: datetime.datetime) -> str:
+    """A session's day and times: 5月7日（木）9：30〜10：00."""
+    return day_label(start.astimezone(TOKYO).date()) + slot_times(config, start)
+
+
+def next_steps(config: OfficeConfig) -> list[str]:
+    """What happens after a request, phrased from the office's facts."""
+    office, tool = config.office, config.session.tool
+    contact = f"{office.name}（電話 {office.phone}）" if office.phone else f"{office.name}の窓口"
+    steps = ["この申し込みだけでは、まだ予約は確定していません。"]
+    if config.booking.details_channel == "phone":
+        steps.append(f"{office.name}の担当者から電話でご連絡し、相談の日時を決めます。"
+                     f"{tool}のミーティングIDとパスコードは、相談当日の開始前に電話でお知らせします。")
+    elif config.booking.details_channel == "mypage":
+        steps.append(f"相談の日時と{tool}のURLは、求職者マイページでお知らせします。"
+                     f"相談日の前日になっても届かない場合は、{contact}にお問い合わせください。")
+    else:
+        steps.append(f"相談の日時と{tool}の接続先は、メールでお知らせします。"
+                     f"相談日の前日になっても届かない場合は、{contact}にお問い合わせください。")
+    steps.append(f"キャンセルや変更は{cancellation_text(config)}。")
+    steps.append(f"連絡なく開始時刻から{config.no_show.minutes}分を過ぎると、キャンセルとして扱われます。")
+    return steps
+
+
+def katakana(text: str) -> str:
+    """Hiragana turned into katakana (ふりがな → フリガナ); other characters kept."""
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
