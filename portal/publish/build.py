@@ -51,7 +51,8 @@ def _render_offices(folders: list[Path], day: dt.date, site: SiteConfig, templat
     """Load, validate and render some offices; errors are returned, not raised, to cross processes."""
     import dataclasses
 
-    from ..offices import LOCK_FILE, load_folders, lock_text
+    from ..offices import load_folders
+    from ..termslock import LOCK_FILE, lock_differs, lock_text
     from .site import environment, index_row, office_pages
 
     try:
@@ -62,10 +63,9 @@ def _render_offices(folders: list[Path], day: dt.date, site: SiteConfig, templat
     done = []
     for office in offices:
         pages = office_pages(env, site, office, pdfs=keep_objects)
-        lock = lock_text(office)
+        lock = lock_text(office.folder, office.versions)
         digest = inputs[office.slug]
-        path = office.folder / LOCK_FILE
-        if not path.exists() or path.read_text(encoding="utf-8") != lock:
+        if lock_differs(office.folder, lock):
             # The build writes the lock once the pages are out: record the folder as it will be then.
             digest = manifest.folder_hash(office.folder, {LOCK_FILE: lock.encode("utf-8")})
         entry = manifest.Entry(key, digest, sorted(pages), dataclasses.asdict(index_row(office)),
@@ -169,7 +169,8 @@ def _build(content: Path, out: Path, templates: Path, day: dt.date, pdf: bool, p
            todo: list[Path], inputs: dict[str, str], present: set[str], started: float,
            publish: bool = True) -> BuildReport:
     """Render the offices in `todo`, the front page and the assets, then write what changed."""
-    from ..offices import SITE_FILE, load_site, write_lock
+    from ..offices import SITE_FILE, load_site
+    from ..termslock import write_lock
     from .context import OfficeView, public_url_warning
     from .site import environment, site_files
 
