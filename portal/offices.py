@@ -242,10 +242,20 @@ def _versions(folder: Path, config: OfficeConfig, values: dict, day: dt.date,
     return tuple(versions)
 
 
+def _read_yaml(path: Path) -> object:
+    """A content YAML file's data; its one problem (syntax, encoding) raised as ContentErrors."""
+    try:
+        return load_yaml(path)
+    except ContentError as exc:
+        raise ContentErrors([exc]) from None
+
+
 def load_office(folder: Path, today: dt.date | None = None) -> Office:
     """Load one office folder, raising ContentErrors with every problem found.
 
-    `today` chooses the current terms version; None takes the newest version on file.
+    ContentErrors is the only error it raises, even for a single problem, so callers gather
+    every office's problems with one except clause. `today` chooses the current terms version;
+    None takes the newest version on file.
     """
     path = folder / OFFICE_FILE
     if not _SLUG.match(folder.name):
@@ -253,7 +263,7 @@ def load_office(folder: Path, today: dt.date | None = None) -> Office:
     if folder.name in RESERVED_NAMES:
         raise ContentErrors([ContentError(folder, None, f"フォルダー名「{folder.name}」はサイトの共通ページ"
                                           f"（{'・'.join(sorted(RESERVED_NAMES))}）と重なるため使えません。別の名前にしてください")])
-    data = load_yaml(path)
+    data = _read_yaml(path)
     try:
         config = OfficeConfig.model_validate(data if data is not None else {})
     except ValidationError as exc:
@@ -271,16 +281,15 @@ def load_office(folder: Path, today: dt.date | None = None) -> Office:
         versions = _versions(folder, config, values, today or dt.datetime.now(TOKYO).date(), changed_terms)
     except ContentError as exc:
         found.append(exc)
-    if len(found) == 1:
-        raise found[0]
     if found:
         raise ContentErrors(found)
     for index, sid in enumerate(config.terms.before_consent):
         for version in versions:
             if sid not in {section.id for section in version.doc.rendered.sections}:
-                raise ContentError(path, f"terms.before_consent[{index}]",
-                                   f"「{sid}」という見出しが {display_path(version.doc.source)} にありません"
-                                   "（第5条なら article-5。利用規約のページの目次で確かめてください）")
+                raise ContentErrors([ContentError(
+                    path, f"terms.before_consent[{index}]",
+                    f"「{sid}」という見出しが {display_path(version.doc.source)} にありません"
+                    "（第5条なら article-5。利用規約のページの目次で確かめてください）")])
     office = Office(folder.name, folder, config, guide, versions, versions[-1],
                     tuple(_warnings(path, config) + changed_terms))
     if today is not None:
@@ -294,11 +303,11 @@ def load_office(folder: Path, today: dt.date | None = None) -> Office:
 
 
 def load_site(content: Path) -> SiteConfig:
-    """Load content/site.yaml (optional; defaults apply without it)."""
+    """Load content/site.yaml (optional; defaults apply without it), raising ContentErrors."""
     path = content / SITE_FILE
     if not path.exists():
         return SiteConfig()
-    data = load_yaml(path)
+    data = _read_yaml(path)
     try:
         return SiteConfig.model_validate(data if data is not None else {})
     except ValidationError as exc:
@@ -318,8 +327,6 @@ def load_folders(folders: list[Path], today: dt.date | None = None) -> list[Offi
             offices.append(load_office(folder, today))
         except ContentErrors as exc:
             errors.extend(exc.errors)
-        except ContentError as exc:
-            errors.append(exc)
     if errors:
         raise ContentErrors(errors)
     return offices

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.errors import ContentError
+from portal.errors import ContentError, ContentErrors
 from portal.offices import load_office
 from portal.termslock import (LOCK_FILE, Lock, changed_facts, check_published, lock_differs, lock_text, read_lock,
                               write_lock)
@@ -48,7 +48,7 @@ def test_broken_lock_names_the_file(content):
     (folder / LOCK_FILE).write_text("{not json", encoding="utf-8")
     with pytest.raises(ContentError, match="ロックファイル"):
         read_lock(folder)
-    with pytest.raises(ContentError, match="ロックファイル"):
+    with pytest.raises(ContentErrors, match="ロックファイル"):
         load_office(folder)
 
 
@@ -89,9 +89,10 @@ def test_a_new_revision_date_does_not_unlock_a_single_file(content):
     load_office(folder)   # the same text under a new date: still the published text
     terms = folder / "terms.md"
     terms.write_text(terms.read_text(encoding="utf-8").replace("1回当たり", "1回あたり", 1), encoding="utf-8")
-    with pytest.raises(ContentError) as err:
+    with pytest.raises(ContentErrors) as err:
         load_office(folder)
-    assert err.value.path.endswith("terms.md") and "公開済みの利用規約の本文が変更されています" in err.value.reason
+    [error] = err.value.errors
+    assert error.path.endswith("terms.md") and "公開済みの利用規約の本文が変更されています" in error.reason
 
 
 def test_an_office_yaml_change_that_rewords_published_terms_warns(content):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.errors import ContentError, ContentErrors
+from portal.errors import ContentErrors
 from portal.offices import load_office
 from portal.termslock import LOCK_FILE, lock_text
 
@@ -73,11 +73,12 @@ def test_editing_a_published_version_fails_and_adding_one_works(content):
     terms = folder / "terms.md"
     original = terms.read_text(encoding="utf-8")
     terms.write_text(original.replace("利用料は無料とします。", "利用料は無料です。"), encoding="utf-8")
-    with pytest.raises(ContentError) as err:
+    with pytest.raises(ContentErrors) as err:
         load_office(folder)
-    assert err.value.path.endswith("terms.md")
-    assert "公開済みの版（令和7年10月17日一部改訂）の本文が変更されています" in err.value.reason
-    assert "新しい施行日の版" in err.value.reason
+    [error] = err.value.errors
+    assert error.path.endswith("terms.md")
+    assert "公開済みの版（令和7年10月17日一部改訂）の本文が変更されています" in error.reason
+    assert "新しい施行日の版" in error.reason
     terms.write_text(original, encoding="utf-8")
     add_version(folder)  # the editor's way: a new dated version
     office = load_office(folder, dt.date(2027, 4, 1))
