@@ -32,13 +32,16 @@ class PublishedVersion(Protocol):
     """What the lock records of a terms version (offices.TermsVersion has these)."""
 
     @property
-    def key(self) -> str: ...
+    def key(self) -> str:
+        """The version's stable name: its effective date, or "initial"."""
 
     @property
-    def source_sha256(self) -> str: ...
+    def source_sha256(self) -> str:
+        """SHA-256 of the version's Markdown source, as published."""
 
     @property
-    def facts(self) -> tuple[tuple[str, str | None], ...]: ...
+    def facts(self) -> tuple[tuple[str, str | None], ...]:
+        """The placeholder values the version's text is expanded with."""
 
 
 def read_lock(folder: Path) -> Lock:

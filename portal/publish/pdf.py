@@ -21,6 +21,7 @@ from functools import lru_cache
 from html import unescape
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import segno
 from jinja2 import Environment
@@ -32,6 +33,10 @@ from .backsize import estimate
 from .context import LeafletView, booking_url, leaflet_view
 from .fit import fit_back, fit_front
 from .fonts import SUBSET_FAMILY, check_glyphs, resolve_font
+
+if TYPE_CHECKING:
+    from weasyprint import CSS, Document
+    from weasyprint.text.fonts import FontConfiguration
 
 ROOT = Path(__file__).resolve().parents[2]
 BACK_SIZES = tuple(7 + 0.5 * i for i in range(11))   # 7pt … 12pt: the back page uses the largest that fits
@@ -144,7 +149,7 @@ def _printable(*htmls: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def _stylesheet(css: str, chars: str):
+def _stylesheet(css: str, chars: str) -> tuple[CSS, FontConfiguration]:
     """The leaflet CSS with a subset of the font for these characters, and its font configuration.
 
     The subset is named SUBSET_FAMILY, which leaflet.css lists first; it holds every character of
@@ -173,7 +178,7 @@ def _stylesheet(css: str, chars: str):
 atexit.register(_stylesheet.cache_clear)
 
 
-def _layout(html: str, stylesheet):
+def _layout(html: str, stylesheet: tuple[CSS, FontConfiguration]) -> Document:
     """Lay out one HTML document with the leaflet CSS and its fonts (from _stylesheet)."""
     from weasyprint import HTML
 
@@ -186,7 +191,8 @@ def render_leaflet(job: Job) -> tuple[bytes, tuple[float, float]]:
     """The two-page leaflet of one office and the font sizes of its back and front pages."""
     stylesheet = _stylesheet(job.css, job.chars)
 
-    def layout(html: str):
+    def layout(html: str) -> Document:
+        """One page laid out with this office's font subset."""
         return _layout(html, stylesheet)
 
     front, front_size = fit_front(FRONT_SIZES, job.front_at, layout, job.where)
