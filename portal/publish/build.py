@@ -1,4 +1,4 @@
-"""The build as a pipeline: survey → load and render → PDFs → write → record the terms locks.
+"""The build as a pipeline: survey → load and render → PDFs → assemble → write → record the locks.
 
 One BuildPlan (plan.py) flows through every phase. Everything is loaded, validated and rendered
 before anything is written, so a failed build never leaves half a site. Only the manifest,
