@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,10 +22,10 @@ from .markup import Rendered, render_document
 from .placeholders import expand, facts
 from .rules import TOKYO, SlotPolicy, Window
 from .schema import WEEKDAYS, OfficeConfig, Revision, SiteConfig, TermsVersionFile
+from .termslock import changed_facts, check_published, read_lock
 from .yamlfile import load_yaml
 
 SITE_FILE = "site.yaml"
-LOCK_FILE = "terms-lock.json"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 # Japanese reasons for pydantic's error types; value errors carry our own Japanese text.
@@ -213,53 +212,6 @@ def _doc(path: Path, text: str, title: str, values: dict) -> Doc:
     return Doc(title=title, source=path, markdown=markdown, rendered=render_document(markdown, path))
 
 
-@dataclass(frozen=True)
-class Lock:
-    """terms-lock.json: what each published version's source was, and the facts it was last
-    shown with (a version no longer in force keeps those, so its archived text never changes)."""
-    published: dict[str, str]
-    facts: dict[str, dict[str, str | None]]
-
-
-def read_lock(folder: Path) -> Lock:
-    """The lock of an office folder (empty when there is none)."""
-    path = folder / LOCK_FILE
-    if not path.exists():
-        return Lock({}, {})
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        published = {str(k): str(v) for k, v in data["published"].items()}
-        facts = {str(k): {str(n): None if v is None else str(v) for n, v in f.items()}
-                 for k, f in data.get("facts", {}).items()}
-        return Lock(published, facts)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise ContentError(path, None, "ロックファイルが壊れています（ビルドが書くファイルです。git で元に戻してください）") from None
-
-
-def lock_text(office: "Office") -> str:
-    """terms-lock.json as it should be after publishing every version of an office."""
-    lock = read_lock(office.folder)
-    published = {**lock.published, **{v.key: v.source_sha256 for v in office.versions}}
-    facts = {**lock.facts, **{v.key: dict(v.facts) for v in office.versions}}
-    return json.dumps({"published": dict(sorted(published.items())), "facts": facts},
-                      ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
-def write_lock(folder: Path, text: str) -> None:
-    """Record an office's versions as published: write its lock text when it differs."""
-    path = folder / LOCK_FILE
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-
-
-_PLACEHOLDER_KEY = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)")
-
-
-def _changed_facts(source: str, before: dict[str, str | None], now: dict) -> list[str]:
-    """The placeholders a text uses whose value differs from what it was published with."""
-    return sorted(k for k in set(_PLACEHOLDER_KEY.findall(source)) if k in before and before[k] != now.get(k))
-
-
 def _versions(folder: Path, config: OfficeConfig, values: dict, day: dt.date,
               warnings: list[str] | None = None) -> tuple[TermsVersion, ...]:
     """Every version on file; one superseded by `day` is expanded with the facts the lock recorded
@@ -277,35 +229,34 @@ def _versions(folder: Path, config: OfficeConfig, values: dict, day: dt.date,
         key = spec.effective.isoformat() if spec.effective else "initial"
         path, source = _read_source(folder, spec.file, f"terms.versions[{index}].file" if terms.versions else "terms.file")
         used = {**values, **lock.facts[key]} if later is not None and later <= day and key in lock.facts else values
+        label = revision_text(revisions[-1]) if revisions else "初版"
         if used is values and warnings is not None and key in lock.facts:
-            changed = _changed_facts(source, lock.facts[key], values)
+            changed = changed_facts(source, lock.facts[key], values)
             if changed:
-                label = revision_text(revisions[-1]) if revisions else "初版"
                 warnings.append(f"{display_path(folder / OFFICE_FILE)}: {', '.join(changed)}: 公開済みの利用規約"
                                 f"（{label}）の文面がこの変更で変わります。同意の記録は表示した文面を残しますが、"
                                 "文面が変わる改訂は、新しい施行日の版として追加してください")
         doc = _doc(path, source, terms.title, used)
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-        if key in lock.published and lock.published[key] != digest:
-            label = revision_text(revisions[-1]) if revisions else "初版"
-            raise ContentError(path, None, f"公開済みの版（{label}）の本文が変更されています。公開した版は変更できません。"
-                               "文面を改める場合は、元の本文に戻したうえで、新しい施行日の版を別のファイルにして "
-                               "terms.versions と terms.revisions に追加してください")
-        if not terms.versions and key not in lock.published and lock.published \
-                and digest not in lock.published.values():
-            # One file and no versions list: a new revision date renames the version, so the lock
-            # would no longer know it. The text must still be one that was published.
-            raise ContentError(path, None, "公開済みの利用規約の本文が変更されています（terms.revisions に改訂を"
-                               "追加しても、同じファイルを書き換えることはできません）。元の本文に戻したうえで、"
-                               "新しい版を別のファイルにして terms.versions に追加してください")
+        check_published(lock, key, digest, path, label, listed=bool(terms.versions))
         versions.append(TermsVersion(key, spec.effective, revisions, doc, digest, tuple(sorted(used.items()))))
     return tuple(versions)
+
+
+def _read_yaml(path: Path) -> object:
+    """A content YAML file's data; its one problem (syntax, encoding) raised as ContentErrors."""
+    try:
+        return load_yaml(path)
+    except ContentError as exc:
+        raise ContentErrors([exc]) from None
 
 
 def load_office(folder: Path, today: dt.date | None = None) -> Office:
     """Load one office folder, raising ContentErrors with every problem found.
 
-    `today` chooses the current terms version; None takes the newest version on file.
+    ContentErrors is the only error it raises, even for a single problem, so callers gather
+    every office's problems with one except clause. `today` chooses the current terms version;
+    None takes the newest version on file.
     """
     path = folder / OFFICE_FILE
     if not _SLUG.match(folder.name):
@@ -313,7 +264,7 @@ def load_office(folder: Path, today: dt.date | None = None) -> Office:
     if folder.name in RESERVED_NAMES:
         raise ContentErrors([ContentError(folder, None, f"フォルダー名「{folder.name}」はサイトの共通ページ"
                                           f"（{'・'.join(sorted(RESERVED_NAMES))}）と重なるため使えません。別の名前にしてください")])
-    data = load_yaml(path)
+    data = _read_yaml(path)
     try:
         config = OfficeConfig.model_validate(data if data is not None else {})
     except ValidationError as exc:
@@ -331,16 +282,15 @@ def load_office(folder: Path, today: dt.date | None = None) -> Office:
         versions = _versions(folder, config, values, today or dt.datetime.now(TOKYO).date(), changed_terms)
     except ContentError as exc:
         found.append(exc)
-    if len(found) == 1:
-        raise found[0]
     if found:
         raise ContentErrors(found)
     for index, sid in enumerate(config.terms.before_consent):
         for version in versions:
             if sid not in {section.id for section in version.doc.rendered.sections}:
-                raise ContentError(path, f"terms.before_consent[{index}]",
-                                   f"「{sid}」という見出しが {display_path(version.doc.source)} にありません"
-                                   "（第5条なら article-5。利用規約のページの目次で確かめてください）")
+                raise ContentErrors([ContentError(
+                    path, f"terms.before_consent[{index}]",
+                    f"「{sid}」という見出しが {display_path(version.doc.source)} にありません"
+                    "（第5条なら article-5。利用規約のページの目次で確かめてください）")])
     office = Office(folder.name, folder, config, guide, versions, versions[-1],
                     tuple(_warnings(path, config) + changed_terms))
     if today is not None:
@@ -354,11 +304,11 @@ def load_office(folder: Path, today: dt.date | None = None) -> Office:
 
 
 def load_site(content: Path) -> SiteConfig:
-    """Load content/site.yaml (optional; defaults apply without it)."""
+    """Load content/site.yaml (optional; defaults apply without it), raising ContentErrors."""
     path = content / SITE_FILE
     if not path.exists():
         return SiteConfig()
-    data = load_yaml(path)
+    data = _read_yaml(path)
     try:
         return SiteConfig.model_validate(data if data is not None else {})
     except ValidationError as exc:
@@ -378,8 +328,6 @@ def load_folders(folders: list[Path], today: dt.date | None = None) -> list[Offi
             offices.append(load_office(folder, today))
         except ContentErrors as exc:
             errors.extend(exc.errors)
-        except ContentError as exc:
-            errors.append(exc)
     if errors:
         raise ContentErrors(errors)
     return offices

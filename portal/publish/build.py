@@ -1,11 +1,12 @@
-"""The build as a pipeline: load and validate everything, render everything, then write.
+"""The build as a pipeline: survey → load and render → PDFs → assemble → write → record the locks.
 
-Only the manifest, hashing and file listing are imported up front: a build that finds nothing
-changed answers without loading the schema, the Markdown parser or the templates.
+One BuildPlan (plan.py) flows through every phase. Everything is loaded, validated and rendered
+before anything is written, so a failed build never leaves half a site. Only the manifest,
+hashing and file listing are imported up front: a build that finds nothing changed answers
+without loading the schema, the Markdown parser or the templates.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import time
 from dataclasses import dataclass, field
@@ -14,25 +15,59 @@ from typing import TYPE_CHECKING
 
 from ..errors import ContentErrors, display_path
 from ..folders import OFFICE_FILE, office_folders
-from ..rules import TOKYO
 from . import manifest
 from .output import WriteStats, existing_files, write_site
+from .plan import DEFAULT_PDF_CACHE, TEMPLATES, BuildPlan, tokyo_today
 
 if TYPE_CHECKING:
     from ..offices import Office
     from ..schema import SiteConfig
-
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = ROOT / "templates"
-DEFAULT_PDF_CACHE = ROOT / ".cache" / "pdf"
-
-
-def tokyo_today() -> dt.date:
-    """Today's date in Japan: which terms version is in effect on the pages built now."""
-    return dt.datetime.now(TOKYO).date()
-
+    from .pdf import PdfReport
 
 PARALLEL_FROM = 16   # offices; below this, starting worker processes costs more than it saves
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What the last build left in the output folder, and so which offices this build renders."""
+    key: str                             # the global key: templates, code, site.yaml, day, PDF setting
+    previous: manifest.Manifest
+    present: set[str]                    # files now in the output folder
+    named: tuple[str, ...]               # the offices this build is about (all, or --office)
+    kept: dict[str, manifest.Entry]      # offices left as they are: reused, or not named
+    carried: frozenset[str]              # of those, the ones not named (--office)
+    todo: tuple[Path, ...]               # office folders to load and render
+    inputs: dict[str, str]               # their folder hashes, by slug
+
+    @property
+    def reused(self) -> tuple[str, ...]:
+        """Named offices unchanged since the last build, left as they were."""
+        return tuple(sorted(set(self.kept) - self.carried))
+
+    def nothing_to_do(self) -> bool:
+        """True when the output folder already is what this build would write."""
+        if self.todo or self.previous.key != self.key or set(self.previous.offices) != set(self.kept):
+            return False
+        return self.present == set(self.previous.site_files).union(*(e.files for e in self.kept.values()))
+
+
+def survey(plan: BuildPlan) -> Survey:
+    """Compare the content with the last build's manifest: which offices can stay, which to render."""
+    folders = office_folders(plan.content, list(plan.only))
+    key = manifest.global_key(plan.templates, plan.content, plan.today.isoformat(), f"pdf={plan.pdf}")
+    previous = manifest.read(plan.out)
+    present = existing_files(plan.out)
+    inputs = {f.name: manifest.folder_hash(f) for f in folders}
+    named = {f.name for f in folders}
+    # --office: offices not named keep their output, as long as their folder is still there.
+    kept = {slug: e for slug, e in previous.offices.items()
+            if plan.only and slug not in named and (plan.content / slug).is_dir()}
+    carried = frozenset(kept)
+    kept.update({f.name: e for f in folders if plan.incremental
+                 and (e := manifest.reusable(previous, key, f.name, inputs[f.name], present))})
+    todo = tuple(f for f in folders if f.name not in kept)
+    return Survey(key, previous, present, tuple(sorted(named)), kept, carried, todo,
+                  {f.name: inputs[f.name] for f in todo})
 
 
 @dataclass(frozen=True)
@@ -42,64 +77,75 @@ class RenderedOffice:
     folder: Path
     pages: dict[str, bytes]
     entry: manifest.Entry
-    lock: str
+    lock: str                 # terms-lock.json as it is once these pages are published
     office: Office | None     # kept only when the PDFs need it
 
 
-def _render_offices(folders: list[Path], day: dt.date, site: SiteConfig, templates: Path, key: str,
-                    inputs: dict[str, str], keep_objects: bool) -> list[RenderedOffice] | ContentErrors:
+def _render_share(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfig, key: str,
+                  inputs: dict[str, str]) -> list[RenderedOffice] | ContentErrors:
     """Load, validate and render some offices; errors are returned, not raised, to cross processes."""
     import dataclasses
 
-    from ..offices import LOCK_FILE, load_folders, lock_text
+    from ..offices import load_folders
+    from ..termslock import LOCK_FILE, lock_differs, lock_text
     from .site import environment, index_row, office_pages
 
     try:
-        offices = load_folders(folders, day)
+        offices = load_folders(list(folders), plan.today)
     except ContentErrors as exc:
         return exc
-    env = environment(templates)
+    env = environment(plan.templates)
     done = []
     for office in offices:
-        pages = office_pages(env, site, office, pdfs=keep_objects)
-        lock = lock_text(office)
+        pages = office_pages(env, site, office, pdfs=plan.pdf)
+        lock = lock_text(office.folder, office.versions)
         digest = inputs[office.slug]
-        path = office.folder / LOCK_FILE
-        if not path.exists() or path.read_text(encoding="utf-8") != lock:
+        if lock_differs(office.folder, lock):
             # The build writes the lock once the pages are out: record the folder as it will be then.
             digest = manifest.folder_hash(office.folder, {LOCK_FILE: lock.encode("utf-8")})
         entry = manifest.Entry(key, digest, sorted(pages), dataclasses.asdict(index_row(office)),
                                list(office.warnings))
-        done.append(RenderedOffice(office.slug, office.folder, pages, entry, lock,
-                                   office if keep_objects else None))
+        done.append(RenderedOffice(office.slug, office.folder, pages, entry, lock, office if plan.pdf else None))
     return done
 
 
-def _render_parallel(folders: list[Path], day: dt.date, site: SiteConfig, templates: Path, key: str,
-                     inputs: dict[str, str], keep_objects: bool, processes: int) -> list[RenderedOffice]:
-    """Render offices on up to `processes` cores; every office's errors are gathered before raising."""
+def render_offices(plan: BuildPlan, found: Survey, site: SiteConfig) -> list[RenderedOffice]:
+    """Load and render the offices to do, on up to plan.processes cores; every error is gathered."""
+    folders = found.todo
     if not folders:
         return []
+    processes = plan.processes
     if processes < 2 or len(folders) < PARALLEL_FROM:
-        results = [_render_offices(folders, day, site, templates, key, inputs, keep_objects)]
+        results = [_render_share(folders, plan, site, found.key, found.inputs)]
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        chunks = [folders[i::processes] for i in range(processes)]
+        shares = [folders[i::processes] for i in range(processes)]
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(processes, mp_context=context) as pool:
-            results = list(pool.map(_render_offices, chunks, [day] * processes, [site] * processes,
-                                    [templates] * processes, [key] * processes, [inputs] * processes,
-                                    [keep_objects] * processes))
+            results = list(pool.map(_render_share, shares, [plan] * processes, [site] * processes,
+                                    [found.key] * processes, [found.inputs] * processes))
     errors = [e for r in results if isinstance(r, ContentErrors) for e in r.errors]
     if errors:
         raise ContentErrors(sorted(errors, key=lambda e: e.path))
     return sorted((o for r in results for o in r), key=lambda o: o.slug)
 
 
+def render_pdfs(plan: BuildPlan, site: SiteConfig, rendered: list[RenderedOffice]) -> PdfReport | None:
+    """Every rendered office's leaflet.pdf and terms.pdf, or None when the plan has no PDFs."""
+    offices = [r.office for r in rendered if r.office is not None]
+    if not plan.pdf or not offices:
+        return None
+    from .pdf import pdf_files  # WeasyPrint and its kin load only when PDFs are built
+    from .site import environment
+
+    return pdf_files(site, offices, environment(plan.templates), plan.templates, plan.pdf_cache, plan.processes)
+
+
 @dataclass(frozen=True)
 class BuildReport:
+    """What a build did, for the command line to print."""
     offices: tuple[str, ...]
     files: int
     stats: WriteStats
@@ -111,102 +157,110 @@ class BuildReport:
     reused: tuple[str, ...] = ()   # offices unchanged since the last build, left as they were
 
 
-def _nothing_to_do(previous: manifest.Manifest, entries: dict[str, manifest.Entry], key: str,
-                   present: set[str]) -> bool:
-    """True when the output folder (holding `present`) already is what this build would write."""
-    if previous.key != key or set(previous.offices) != set(entries):
-        return False
-    return present == set(previous.site_files).union(*(e.files for e in entries.values()))
+def _unchanged(found: Survey, started: float) -> BuildReport:
+    """The report of a build with nothing to do: the last build's files and warnings, repeated."""
+    entries = found.kept
+    warnings = [w for slug in sorted(entries) for w in entries[slug].warnings] + found.previous.warnings
+    files = len(found.previous.site_files) + sum(len(e.files) for e in entries.values())
+    return BuildReport(found.named, files, WriteStats(0, files, 0), tuple(warnings),
+                       time.perf_counter() - started, reused=found.reused)
+
+
+def _gone_warnings(plan: BuildPlan, found: Survey) -> tuple[str, ...]:
+    """An office folder removed or renamed: its pages go, and printed QR codes point at them.
+
+    Only a build that writes looks: a no-change build skips stat-ing every office of a large site.
+    """
+    gone = sorted(slug for slug in found.previous.offices if not (plan.content / slug / OFFICE_FILE).is_file())
+    return tuple(f"{display_path(plan.out / slug)}: {display_path(plan.content / slug)} がなくなったため、"
+                 "この事業所のページとリーフレットを削除しました。印刷したリーフレットの QR コードやブックマークは"
+                 "このアドレスを指しています（名前を変えたのなら、元に戻すか、Web サーバーで新しいアドレスへ転送して"
+                 "ください）" for slug in gone)
+
+
+@dataclass(frozen=True)
+class Output:
+    """Everything the write phase puts in the output folder, assembled in memory first."""
+    files: dict[str, bytes]          # rendered now: offices, PDFs and the site-wide pages
+    keep: frozenset[str]             # files of offices left as they are
+    manifest: str                    # the marker file's text, written last
+    warnings: tuple[str, ...]
+
+
+def assemble(plan: BuildPlan, found: Survey, site: SiteConfig, rendered: list[RenderedOffice],
+             pdfs: PdfReport | None) -> Output:
+    """Gather the offices rendered now, their PDFs and the front page into one output and manifest."""
+    from ..offices import SITE_FILE
+    from .context import OfficeView, public_url_warning
+    from .site import environment, site_files
+
+    files: dict[str, bytes] = {}
+    entries = dict(found.kept)
+    for r in rendered:
+        files.update(r.pages)
+        entries[r.slug] = r.entry
+    site_warnings = [problem] if plan.pdf and (problem := public_url_warning(site, plan.content / SITE_FILE)) else []
+    warnings = [w for slug in sorted(entries) if slug not in found.carried for w in entries[slug].warnings]
+    warnings += site_warnings
+    if pdfs is not None:
+        files.update(pdfs.files)
+        for rel in pdfs.files:
+            entries[rel.split("/", 1)[0]].files.append(rel)
+        for slug, problems in pdfs.office_warnings.items():   # kept, so an unchanged office repeats them
+            entries[slug].warnings.extend(problems)
+            warnings.extend(problems)
+        warnings.extend(pdfs.warnings)
+    common = site_files(environment(plan.templates), site,
+                        [OfficeView(**entries[slug].index) for slug in sorted(entries)], plan.templates)
+    files.update(common)
+    keep = frozenset(rel for slug in found.kept for rel in entries[slug].files)
+    text = manifest.dump(manifest.Manifest(found.key, entries, list(common), site_warnings))
+    return Output(files, keep, text, tuple(warnings))
+
+
+def record_locks(plan: BuildPlan, rendered: list[RenderedOffice]) -> None:
+    """Record every rendered office's terms versions as published, unless the plan is a preview.
+
+    Called only once the pages are out: a version counts as published when people can read it.
+    """
+    from ..termslock import write_lock
+
+    for r in rendered if plan.publish else ():
+        write_lock(r.folder, r.lock)
+
+
+def execute(plan: BuildPlan) -> BuildReport:
+    """Carry out a plan: survey → load and render → PDFs → assemble → write → record the locks.
+
+    Raises before writing anything on any error. Offices whose folder, the templates, the code and
+    the settings are unchanged since the last build into plan.out are reused as they are; with
+    plan.only, the other offices already there stay as they are, on the front page too.
+    """
+    started = time.perf_counter()
+    found = survey(plan)
+    if found.nothing_to_do():
+        return _unchanged(found, started)
+    from ..offices import load_site
+
+    site = load_site(plan.content)
+    rendered = render_offices(plan, found, site)
+    pdfs = render_pdfs(plan, site, rendered)
+    output = assemble(plan, found, site, rendered, pdfs)
+    stats = write_site(plan.out, output.files, output.keep, output.manifest, found.present)
+    record_locks(plan, rendered)
+    return BuildReport(tuple(sorted({r.slug for r in rendered} | set(found.reused))),
+                       len(output.files) + len(output.keep), stats,
+                       output.warnings + _gone_warnings(plan, found), time.perf_counter() - started,
+                       pdfs.rendered if pdfs else 0, pdfs.cached if pdfs else 0,
+                       pdfs.back_sizes if pdfs else {}, found.reused)
 
 
 def build(content: Path, out: Path, only: list[str] | None = None, templates: Path = TEMPLATES, *,
           today: dt.date | None = None, pdf: bool = True, pdf_cache: Path | None = DEFAULT_PDF_CACHE,
           processes: int = 2, incremental: bool = True, publish: bool = True) -> BuildReport:
-    """Build the site (and PDFs unless pdf=False) for every office or the named ones.
+    """Build the site from keyword options: make the BuildPlan and run it (for code and tests).
 
-    Raises before writing anything on any error. Offices whose folder, the templates, the code
-    and the settings are unchanged since the last build into `out` are reused as they are
-    (`incremental=False` rebuilds everything). With `only`, the other offices already in `out`
-    stay as they are, on the front page too. `pdf_cache=None` renders every PDF afresh.
-    `publish=False` (a preview) leaves every terms-lock.json as it was: no version is recorded as
-    published, so a draft can still be corrected.
+    The arguments are BuildPlan's fields; `today=None` means today in Japan.
     """
-    started = time.perf_counter()
-    folders = office_folders(content, only)
-    day = today or tokyo_today()
-    key = manifest.global_key(templates, content, day.isoformat(), f"pdf={pdf}")
-    previous = manifest.read(out)
-    present = existing_files(out)
-    inputs = {f.name: manifest.folder_hash(f) for f in folders}
-    named = {f.name for f in folders}
-    # --office: offices not named keep their output, as long as their folder is still there.
-    entries = {slug: e for slug, e in previous.offices.items()
-               if only and slug not in named and (content / slug).is_dir()}
-    carried = frozenset(entries)
-    reused = {f.name: e for f in folders if incremental
-              and (e := manifest.reusable(previous, key, f.name, inputs[f.name], present))}
-    entries.update(reused)
-    todo = [f for f in folders if f.name not in reused]
-    if not todo and _nothing_to_do(previous, entries, key, present):
-        warnings = [w for slug in sorted(entries) for w in entries[slug].warnings] + previous.warnings
-        files = len(previous.site_files) + sum(len(e.files) for e in entries.values())
-        return BuildReport(tuple(sorted(named)), files, WriteStats(0, files, 0), tuple(warnings),
-                           time.perf_counter() - started, reused=tuple(sorted(reused)))
-    # An office folder removed or renamed: its pages go, and printed QR codes point at them.
-    gone = tuple(sorted(slug for slug in previous.offices if not (content / slug / OFFICE_FILE).is_file()))
-    report = _build(content, out, templates, day, pdf, pdf_cache, processes, key, entries, carried, todo,
-                    {f.name: inputs[f.name] for f in todo}, present, started, publish)
-    if gone:
-        report = dataclasses.replace(report, warnings=report.warnings + tuple(
-            f"{display_path(out / slug)}: {display_path(content / slug)} がなくなったため、この事業所のページと"
-            "リーフレットを削除しました。印刷したリーフレットの QR コードやブックマークはこのアドレスを指して"
-            "います（名前を変えたのなら、元に戻すか、Web サーバーで新しいアドレスへ転送してください）" for slug in gone))
-    return report
-
-
-def _build(content: Path, out: Path, templates: Path, day: dt.date, pdf: bool, pdf_cache: Path | None,
-           processes: int, key: str, entries: dict[str, manifest.Entry], carried: frozenset[str],
-           todo: list[Path], inputs: dict[str, str], present: set[str], started: float,
-           publish: bool = True) -> BuildReport:
-    """Render the offices in `todo`, the front page and the assets, then write what changed."""
-    from ..offices import SITE_FILE, load_site, write_lock
-    from .context import OfficeView, public_url_warning
-    from .site import environment, site_files
-
-    site = load_site(content)
-    reused = {slug: e for slug, e in entries.items() if slug not in carried}
-    env = environment(templates)
-    rendered_offices = _render_parallel(todo, day, site, templates, key, inputs, keep_objects=pdf, processes=processes)
-    offices = [r.office for r in rendered_offices if r.office is not None]
-    files: dict[str, bytes] = {}
-    entries = dict(entries)
-    for r in rendered_offices:
-        files.update(r.pages)
-        entries[r.slug] = r.entry
-    site_warnings = [problem] if pdf and (problem := public_url_warning(site, content / SITE_FILE)) else []
-    warnings = [w for slug in sorted(entries) if slug not in carried for w in entries[slug].warnings]
-    warnings += site_warnings
-    rendered = cached = 0
-    sizes: dict[str, float] = {}
-    if pdf and offices:
-        from .pdf import pdf_files  # WeasyPrint and its kin load only when PDFs are built
-
-        report = pdf_files(site, offices, env, templates, pdf_cache, processes)
-        files.update(report.files)
-        for rel in report.files:
-            entries[rel.split("/", 1)[0]].files.append(rel)
-        for slug, found in report.office_warnings.items():   # kept, so an unchanged office repeats them
-            entries[slug].warnings.extend(found)
-            warnings.extend(found)
-        warnings.extend(report.warnings)
-        rendered, cached, sizes = report.rendered, report.cached, report.back_sizes
-    common = site_files(env, site, [OfficeView(**entries[slug].index) for slug in sorted(entries)], templates)
-    files.update(common)
-    keep = frozenset(rel for entry in (entries[slug] for slug in (*reused, *carried)) for rel in entry.files)
-    stats = write_site(out, files, keep, manifest.dump(manifest.Manifest(key, entries, list(common), site_warnings)),
-                       present)
-    for r in rendered_offices if publish else ():   # only now: published once its pages are out
-        write_lock(r.folder, r.lock)
-    built = tuple(sorted(set(entries) - carried))
-    return BuildReport(built, len(files) + len(keep), stats, tuple(warnings),
-                       time.perf_counter() - started, rendered, cached, sizes, tuple(sorted(reused)))
+    return execute(BuildPlan(content, out, tuple(only or ()), templates, today or tokyo_today(), pdf, pdf_cache,
+                             processes, incremental, publish))

@@ -1,14 +1,21 @@
-"""`python build.py`: build the static site; errors become one line each and exit code 1."""
+"""`python build.py`: build the static site; errors become one line each and exit code 1.
+
+The options become one BuildPlan (plan.py), which the build carries through every phase; this
+module only parses, runs and prints.
+"""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ContentErrors, MadoguchiError
+from .plan import DEFAULT_PDF_CACHE, ROOT, BuildPlan, tokyo_today
 
-ROOT = Path(__file__).resolve().parents[2]
+if TYPE_CHECKING:
+    from .build import BuildReport
 
 
 def _date(value: str) -> dt.date:
@@ -38,15 +45,41 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def plan_from(args: argparse.Namespace) -> BuildPlan:
+    """The build's plan from the parsed options: each option sets one BuildPlan field."""
+    return BuildPlan(args.content, args.out, tuple(args.office or ()),
+                     today=args.today or tokyo_today(), pdf=args.pdf,
+                     pdf_cache=args.pdf_cache or DEFAULT_PDF_CACHE,
+                     incremental=args.incremental, publish=args.publish)
+
+
+def print_report(report: BuildReport, plan: BuildPlan, quiet: bool) -> None:
+    """Warnings on stderr; unless `quiet`, what was built and written on stdout."""
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if quiet:
+        return
+    s = report.stats
+    names = ", ".join(report.offices) if len(report.offices) <= 5 else f"{report.offices[0]} … {report.offices[-1]}"
+    kept = report.files - s.written - s.unchanged   # offices reused or not named (--office): not compared
+    kept_text = f", {kept} left as they were" if kept > 0 else ""
+    print(f"built {len(report.offices)} office(s) ({names}; {len(report.reused)} unchanged since the last "
+          f"build): {report.files} files ({s.written} written, {s.unchanged} unchanged{kept_text}, "
+          f"{s.removed} removed) into {plan.out} in {report.seconds:.2f}s")
+    if plan.pdf and report.back_sizes:
+        sizes = ", ".join(f"{slug} {size:g}pt" for slug, size in report.back_sizes.items())
+        print(f"PDFs: {report.pdfs_rendered} rendered, {report.pdfs_cached} cached "
+              f"(leaflet back page: {sizes})")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the build and report; returns the process exit code."""
     args = parser().parse_args(argv)
-    from .build import build  # after parsing, so --help is instant
+    from .build import execute  # after parsing, so --help is instant
 
+    plan = plan_from(args)
     try:
-        extra = {"pdf_cache": args.pdf_cache} if args.pdf_cache else {}
-        report = build(args.content, args.out, args.office, today=args.today, pdf=args.pdf,
-                       incremental=args.incremental, publish=args.publish, **extra)
+        report = execute(plan)
     except ContentErrors as exc:
         for error in exc.errors:
             print(f"error: {error}", file=sys.stderr)
@@ -54,18 +87,5 @@ def main(argv: list[str] | None = None) -> int:
     except MadoguchiError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    if not args.quiet:
-        s = report.stats
-        names = ", ".join(report.offices) if len(report.offices) <= 5 else f"{report.offices[0]} … {report.offices[-1]}"
-        kept = report.files - s.written - s.unchanged   # offices reused or not named (--office): not compared
-        kept_text = f", {kept} left as they were" if kept > 0 else ""
-        print(f"built {len(report.offices)} office(s) ({names}; {len(report.reused)} unchanged since the last "
-              f"build): {report.files} files ({s.written} written, {s.unchanged} unchanged{kept_text}, "
-              f"{s.removed} removed) into {args.out} in {report.seconds:.2f}s")
-        if args.pdf and report.back_sizes:
-            sizes = ", ".join(f"{slug} {size:g}pt" for slug, size in report.back_sizes.items())
-            print(f"PDFs: {report.pdfs_rendered} rendered, {report.pdfs_cached} cached "
-                  f"(leaflet back page: {sizes})")
+    print_report(report, plan, args.quiet)
     return 0

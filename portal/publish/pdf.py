@@ -1,9 +1,10 @@
 """Printable PDFs per office: the A4 leaflet (guide on the front, terms on the back) and terms.pdf.
 
 The only module that imports WeasyPrint, and only inside the function that renders, so a
-build without PDFs never loads it. The pipeline: check every character against the font →
-build the HTML of every office → reuse cached PDFs whose inputs are unchanged → render the
-rest (in two processes when there are several) → return {relpath: bytes} for write_site.
+build without PDFs never loads it. The pipeline: check every character against the font
+(fonts.py) → build the HTML of every office → reuse cached PDFs whose inputs are unchanged →
+render the rest (in two processes when there are several) → return {relpath: bytes} for
+write_site.
 """
 from __future__ import annotations
 
@@ -13,47 +14,36 @@ import hashlib
 import json
 import multiprocessing
 import os
-import subprocess
 import tempfile
-import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import segno
 from jinja2 import Environment
 
-from ..errors import BuildError, ContentError, ContentErrors, display_path
-from ..offices import OFFICE_FILE, Office
+from ..errors import BuildError, display_path
+from ..offices import Office
 from ..schema import SiteConfig
 from .backsize import estimate
 from .context import LeafletView, booking_url, leaflet_view
 from .fit import fit_back, fit_front
+from .fonts import SUBSET_FAMILY, check_glyphs, resolve_font
+
+if TYPE_CHECKING:
+    from weasyprint import CSS, Document
+    from weasyprint.text.fonts import FontConfiguration
 
 ROOT = Path(__file__).resolve().parents[2]
-FONT_FAMILY = "Noto Sans CJK JP"
-SUBSET_FAMILY = f"{FONT_FAMILY} Subset"   # each PDF's own subset of the font (see fontsubset.py)
 BACK_SIZES = tuple(7 + 0.5 * i for i in range(11))   # 7pt … 12pt: the back page uses the largest that fits
 FRONT_SIZES = tuple(round(9.8 - 0.4 * i, 1) for i in range(8))   # 9.8pt (design) … 7pt: a long guide steps down
 _SIZE_MARK = 'style="font-size: SIZEpt"'   # a page's font size in Job.front, Job.back and Job.probe
 PDF_VARIANT = "pdf/ua-1"
 RENDER_VERSION = "3"    # bump when this module changes what a PDF looks like for the same HTML
-_IGNORABLE = {"Cc", "Zl", "Zp"}   # line breaks and tabs: not drawn
-
-
-@dataclass(frozen=True)
-class FontFile:
-    """One face of the font as fontconfig resolves it (file and index inside a .ttc)."""
-    path: Path
-    index: int
-
-    def identity(self) -> str:
-        """What changes when the font file is replaced: path, index, size and modification time."""
-        st = self.path.stat()
-        return f"{self.path}#{self.index}:{st.st_size}:{st.st_mtime_ns}"
 
 
 def _sized(html: str, size: float) -> str:
@@ -117,79 +107,6 @@ class PdfReport:
     office_warnings: dict[str, list[str]]   # about one office's content, kept with its manifest entry
 
 
-@lru_cache(maxsize=None)
-def resolve_font(style: str = "Regular") -> FontFile:
-    """The font file fontconfig picks for Noto Sans CJK JP (the one WeasyPrint will use)."""
-    pattern = FONT_FAMILY + (":weight=bold" if style == "Bold" else "")
-    try:
-        out = subprocess.run(["fc-match", "-f", "%{family}|%{file}|%{index}", pattern],
-                             check=True, capture_output=True, text=True).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise BuildError(f"fc-match が使えません（fontconfig）: {exc}") from exc
-    family, path, index = out.rsplit("|", 2)
-    if FONT_FAMILY not in family.split(","):
-        raise BuildError(f"フォント「{FONT_FAMILY}」が見つかりません（代わりに {family} が選ばれます）。"
-                         "Debian のパッケージ fonts-noto-cjk を入れてください")
-    return FontFile(Path(path), int(index or 0))
-
-
-@lru_cache(maxsize=None)
-def font_codepoints(font: FontFile) -> frozenset[int]:
-    """Every code point the font has a glyph for (its best Unicode cmap)."""
-    from fontTools.ttLib import TTFont  # WeasyPrint's own dependency; only needed with PDFs
-
-    with TTFont(font.path, fontNumber=font.index, lazy=True) as face:
-        return frozenset(face.getBestCmap())
-
-
-def _variation_selector(char: str) -> bool:
-    # Selectors pick a glyph variant of the character before them (the font's format-14 cmap).
-    return 0xFE00 <= ord(char) <= 0xFE0F or 0xE0100 <= ord(char) <= 0xE01EF
-
-
-def _texts(office: Office) -> list[tuple[Path, str]]:
-    """Every text the PDFs print, with the file an editor would fix."""
-    c = office.config
-    yaml = office.folder / OFFICE_FILE
-    facts = [c.office.name, c.office.issuer, c.office.phone, c.office.email, c.office.address,
-             c.guide.title, c.terms.title, c.session.tool, c.service]
-    return [(office.guide.source, office.guide.markdown), (office.terms.source, office.terms.markdown),
-            (yaml, "\n".join(f for f in facts if f))]
-
-
-def _line_of(path: Path, char: str) -> str | None:
-    try:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if char in line:
-                return f"{number}行目"
-    except OSError:
-        pass
-    return None
-
-
-def check_glyphs(offices: list[Office]) -> None:
-    """Fail, naming each character and its file, when the font has no glyph for it."""
-    covered = font_codepoints(resolve_font("Regular")) & font_codepoints(resolve_font("Bold"))
-    errors, seen = [], set()
-    for office in offices:
-        for path, text in _texts(office):
-            for char in sorted(set(text), key=text.index):
-                if ord(char) in covered or unicodedata.category(char) in _IGNORABLE or char.isspace() \
-                        or _variation_selector(char):
-                    continue
-                # A character from a placeholder is not in the Markdown file: point at office.yaml.
-                where = _line_of(path, char)
-                if where is None and path.suffix == ".md":
-                    path, where = office.folder / OFFICE_FILE, _line_of(office.folder / OFFICE_FILE, char)
-                if (path, char) in seen:
-                    continue
-                seen.add((path, char))
-                errors.append(ContentError(path, where, f"「{char}」（U+{ord(char):04X}）は PDF のフォント"
-                                           f"（{FONT_FAMILY}）にない文字です。別の文字に置き換えてください"))
-    if errors:
-        raise ContentErrors(errors)
-
-
 def qr_svg(url: str) -> str:
     """The QR code of a URL as inline SVG (no XML declaration, sized by CSS)."""
     qr = segno.make(url, error="m", micro=False)
@@ -232,7 +149,7 @@ def _printable(*htmls: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def _stylesheet(css: str, chars: str):
+def _stylesheet(css: str, chars: str) -> tuple[CSS, FontConfiguration]:
     """The leaflet CSS with a subset of the font for these characters, and its font configuration.
 
     The subset is named SUBSET_FAMILY, which leaflet.css lists first; it holds every character of
@@ -261,7 +178,7 @@ def _stylesheet(css: str, chars: str):
 atexit.register(_stylesheet.cache_clear)
 
 
-def _layout(html: str, stylesheet):
+def _layout(html: str, stylesheet: tuple[CSS, FontConfiguration]) -> Document:
     """Lay out one HTML document with the leaflet CSS and its fonts (from _stylesheet)."""
     from weasyprint import HTML
 
@@ -274,7 +191,8 @@ def render_leaflet(job: Job) -> tuple[bytes, tuple[float, float]]:
     """The two-page leaflet of one office and the font sizes of its back and front pages."""
     stylesheet = _stylesheet(job.css, job.chars)
 
-    def layout(html: str):
+    def layout(html: str) -> Document:
+        """One page laid out with this office's font subset."""
         return _layout(html, stylesheet)
 
     front, front_size = fit_front(FRONT_SIZES, job.front_at, layout, job.where)

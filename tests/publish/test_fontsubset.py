@@ -9,7 +9,7 @@ from fontTools.ttLib import TTFont
 
 from portal.errors import BuildError
 from portal.publish.fontsubset import harfbuzz_version, subset_font
-from portal.publish.pdf import font_codepoints, resolve_font
+from portal.publish.fonts import font_codepoints, resolve_font
 
 pytestmark = pytest.mark.pdf
 
