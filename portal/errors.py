@@ -1,4 +1,8 @@
-"""Typed errors raised by content loading and the build, caught at the boundary."""
+"""Typed errors, one base: caught at the boundary and shown as one line (CLI) or a message (web).
+
+Content and build errors name the file and the key for editors; rule, field and account errors
+carry a Japanese message for seekers and staff; `code` slugs let code and tests tell them apart.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,7 +18,22 @@ def display_path(path: Path | str) -> str:
 
 
 class MadoguchiError(Exception):
-    """Base class of every error the CLI turns into one line and exit code 1."""
+    """Base class of every error of the project: `message` is the one line people read."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RuleError(MadoguchiError, ValueError):
+    """A rule refuses (a slot, a staff action): `code` is an English slug, `message` for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+    def __reduce__(self):
+        return (type(self), (self.code, self.message))
 
 
 class ContentError(MadoguchiError):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from . import wording
-from .errors import MadoguchiError
+from .errors import RuleError
 from .eras import TOKYO  # also rules.TOKYO: callers take the time zone from the rules they apply
 
 # Tokyo has had no DST since 1951, so wall-clock arithmetic below equals elapsed time.
@@ -76,13 +76,8 @@ def slot_key(start: datetime.datetime) -> str:
     return start.astimezone(TOKYO).strftime(_KEY_FORMAT)
 
 
-class SlotError(MadoguchiError, ValueError):
+class SlotError(RuleError):
     """A requested slot is not bookable: ``code`` is an English slug, ``message`` for seekers."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @functools.lru_cache(maxsize=None)

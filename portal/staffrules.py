@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from . import rules, wording
-from .errors import MadoguchiError
+from .errors import RuleError
 from .rules import TOKYO, SlotPolicy
 
 REQUESTED, CONFIRMED, CANCELLED, NO_SHOW, COMPLETED = "requested", "confirmed", "cancelled", "no_show", "completed"
@@ -31,13 +31,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-class StaffRuleError(MadoguchiError, ValueError):
+class StaffRuleError(RuleError):
     """An action is not allowed now: `code` is an English slug, `message` is shown to staff."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def next_status(status: str, action: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..errors import MadoguchiError
 from ..wording import katakana
 
 # Every dash a Japanese keyboard or a copy-paste may give: hyphen-minus, hyphen, non-breaking
@@ -22,12 +23,8 @@ _EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0
                        r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 
 
-class FieldError(ValueError):
+class FieldError(MadoguchiError, ValueError):
     """A typed value is not acceptable; `message` is shown next to the field."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _has_control(text: str) -> bool:

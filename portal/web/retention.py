@@ -16,6 +16,7 @@ from sqlalchemy import Engine, and_, exists, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from ..errors import MadoguchiError
 from ..offices import Office
 from .db import private_file
 from .models import Appointment, AuditEntry, BookingRequest, RequestPurge
@@ -24,11 +25,11 @@ BLANK = {"name": "", "kana": "", "seeker_number": "", "seeker_number_typed": "",
          "email": None, "companions": "", "companion_note": ""}
 
 
-class CompactError(RuntimeError):
+class CompactError(MadoguchiError, RuntimeError):
     """The purge committed, but the database file could not be rewritten (busy): run it again."""
 
 
-class BackupError(RuntimeError):
+class BackupError(MadoguchiError, RuntimeError):
     """The backup could not be made or did not verify."""
 
 

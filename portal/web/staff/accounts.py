@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ...errors import MadoguchiError
 from ...wording import ROLE_LABELS
 from ..models import AuditEntry, StaffOffice, StaffSession, StaffUser
 
@@ -25,12 +26,8 @@ MIN_PASSWORD = 12
 _USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 
 
-class AccountError(ValueError):
+class AccountError(MadoguchiError, ValueError):
     """A staff command or login cannot go ahead; `message` is one line for people."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
