@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ContentError
@@ -146,7 +147,7 @@ def _section_id(heading: str, first_inline: str, index: int, explicit: str | Non
     return f"section-{index}"
 
 
-def _survey(source: _Source, root: "Node", path) -> list[bool]:
+def _survey(source: _Source, root: "Node", path: Path | str) -> list[bool]:
     """Check the headings (no h1, no skipped level, none inside a list or quote) in one pass and
     say, for every list in document order, whether each of its items starts with its own label."""
     labelled: list[bool] = []
@@ -177,7 +178,7 @@ def _survey(source: _Source, root: "Node", path) -> list[bool]:
     return labelled
 
 
-def _check_paragraph(source: _Source, node: "Node", path) -> None:
+def _check_paragraph(source: _Source, node: "Node", path: Path | str) -> None:
     """Refuse what would silently come out wrong: a mistyped heading, an image, a table."""
     text = source.inline(node)
     if not ("#" in text or "!" in text or "|" in text):
@@ -200,7 +201,7 @@ def _mark_lists(html: str, labelled: list[bool]) -> str:
     return _LIST_OPEN.sub(lambda m: f'<{m.group(1)} class="labelled"' if next(marks, False) else m.group(0), html)
 
 
-def render_document(text: str, path) -> Rendered:
+def render_document(text: str, path: Path | str) -> Rendered:
     """Render a Markdown document into a lead and h2 sections; headings must not skip levels."""
     md = _parser()
     source = _Source(text)

@@ -6,6 +6,7 @@ text, so the published wording and the enforced rules come from one place.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Callable
 
 from .errors import ContentError
@@ -45,7 +46,7 @@ def facts(config: OfficeConfig) -> dict[str, str | None]:
     }
 
 
-def expand(text: str, values: dict[str, str | None], path) -> str:
+def expand(text: str, values: dict[str, str | None], path: Path | str) -> str:
     """Replace every placeholder in a Markdown text; unknown or empty ones raise ContentError."""
     out: list[str] = []
     for lineno, line in enumerate(text.split("\n"), 1):

@@ -39,7 +39,7 @@ class _Blocks(HTMLParser):
             self.blocks.append((tag, depth, " ".join("".join(parts).split())))
         self._current = None
 
-    def handle_starttag(self, tag, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("ul", "ol"):
             self._close()
             self._depth += 1
@@ -47,14 +47,14 @@ class _Blocks(HTMLParser):
             self._close()
             self._current = (tag, self._depth, [])
 
-    def handle_endtag(self, tag) -> None:
+    def handle_endtag(self, tag: str) -> None:
         if tag in ("ul", "ol"):
             self._close()
             self._depth -= 1
         elif tag in ("h1", "h2", "p", "li"):
             self._close()
 
-    def handle_data(self, data) -> None:
+    def handle_data(self, data: str) -> None:
         if self._current:
             self._current[2].append(data)
 

@@ -8,13 +8,17 @@ second page; the back (the terms in two columns) takes the largest size that kee
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import BuildError
+
+if TYPE_CHECKING:   # the layout step is passed in: this module never imports WeasyPrint
+    from weasyprint.document import Document
 
 Layout = Callable[[str], object]
 
 
-def _front_guess(doc, sizes: Sequence[float]) -> int:
+def _front_guess(doc: Document, sizes: Sequence[float]) -> int:
     """The index of the size to try after the design size overflowed, from how far it overflowed.
 
     The guide and the contact box flow from the top of the guide (`leaflet-guide`) to the bottom
@@ -71,7 +75,7 @@ def fit_front(sizes: Sequence[float], html_at: Callable[[int], str], layout: Lay
                      f"収まりません（{len(first.pages)}ページ）。guide.md を短くしてください")
 
 
-def too_tall(probe, size: float, page_height: float) -> bool:
+def too_tall(probe: Document, size: float, page_height: float) -> bool:
     """Whether the probe proves that the back page overflows at `size` pt (False: no proof).
 
     The probe lays the terms out in one column a hair wider than the real ones (so never in more

@@ -42,7 +42,7 @@ CODE_GLOBS = ("*.py", "publish/*.py")
 TEMPLATE_DIRS = ("site", "leaflet", "assets")
 
 
-def _hash_tree(digest, root: Path, pattern: str = "**/*") -> None:
+def _hash_tree(digest: hashlib._Hash, root: Path, pattern: str = "**/*") -> None:
     for path in sorted(p for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
 

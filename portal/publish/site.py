@@ -22,7 +22,7 @@ def environment(templates: Path = TEMPLATES) -> Environment:
                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
-def _render(env: Environment, name: str, **context) -> bytes:
+def _render(env: Environment, name: str, **context: object) -> bytes:
     try:
         return env.get_template(name).render(**context).encode("utf-8")
     except TemplateError as exc:

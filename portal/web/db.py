@@ -7,6 +7,7 @@ persistent in the file and is switched on by `migrate`, which runs before any wo
 from __future__ import annotations
 
 import fcntl
+import sqlite3
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,7 +47,7 @@ def private_file(path: Path) -> None:
         pass
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur = dbapi_conn.cursor()
     for pragma in ("foreign_keys=ON", "synchronous=FULL", "secure_delete=ON", "busy_timeout=5000"):
         cur.execute(f"PRAGMA {pragma}")

@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
     """Register the handlers."""
 
     @app.errorhandler(CSRFError)
-    def _csrf(_exc):
+    def _csrf(_exc: CSRFError):
         return render_error(400)
 
     @app.errorhandler(HTTPException)

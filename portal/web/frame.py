@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from wtforms import Form
+from wtforms import Field, Form
 
 from ..offices import Office
 from ..publish.context import FOOTER, Crumb
@@ -56,7 +56,7 @@ def error_list(form: Form) -> list[ErrorLink]:
     return out
 
 
-def _first_input_id(field) -> str:
+def _first_input_id(field: Field) -> str:
     # Radio and checkbox groups: link to their first option (the group itself has no input).
     if field.name.startswith("q_") or field.name == "companions":
         return f"{field.id}-0"

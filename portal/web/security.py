@@ -25,7 +25,7 @@ class ProcessMemoryStorage(MemoryStorage):
     STORAGE_SCHEME = ["madoguchi+memory"]
     SWEEP_SECONDS = 5.0
 
-    def __init__(self, uri: str | None = None, **options) -> None:
+    def __init__(self, uri: str | None = None, **options: object) -> None:
         super().__init__(uri, **options)
         self._next_sweep = time.monotonic() + self.SWEEP_SECONDS
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, Field, Form, HiddenField, StringField, TextAreaField
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import ValidationError
 
@@ -28,7 +29,7 @@ YES_NO = [(YES, "はい"), (NO, "いいえ")]
 class MultiValueField(Field):
     """Every value posted under the field's name (checkbox groups); choices are rendered apart."""
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         self.data = list(valuelist)
 
     def _value(self):
@@ -50,18 +51,18 @@ class EligibilityForm(FlaskForm):
     """Yes/no questions; one RadioField per asked condition is added by `eligibility_form`."""
 
 
-def eligibility_form(office: Office, formdata=None) -> EligibilityForm:
+def eligibility_form(office: Office, formdata: MultiDict | None = None) -> EligibilityForm:
     """The eligibility questions of office (conditions without a question are not asked)."""
-    class Form(EligibilityForm):
+    class Questions(EligibilityForm):
         pass
 
     for cond in office.config.eligibility:
         if cond.question:
-            setattr(Form, f"q_{cond.id.replace('-', '_')}", StringField(cond.question, validators=[_answered]))
-    return Form(formdata=formdata)
+            setattr(Questions, f"q_{cond.id.replace('-', '_')}", StringField(cond.question, validators=[_answered]))
+    return Questions(formdata=formdata)
 
 
-def _answered(form, field) -> None:
+def _answered(form: Form, field: Field) -> None:
     if field.data not in (YES, NO):
         raise ValidationError("「はい」か「いいえ」を選んでください")
 
@@ -97,38 +98,38 @@ class RequestForm(FlaskForm):
     slot_choices: list
     companion_choices: list
 
-    def validate_name(self, field):
+    def validate_name(self, field: Field) -> None:
         field.data = _check(normalise.name, field.data)
 
-    def validate_kana(self, field):
+    def validate_kana(self, field: Field) -> None:
         field.data = _check(normalise.kana, field.data)
 
-    def validate_seeker_number(self, field):
+    def validate_seeker_number(self, field: Field) -> None:
         self.seeker_number_normalised = _check(normalise.seeker_number, field.data)
 
-    def validate_phone(self, field):
+    def validate_phone(self, field: Field) -> None:
         self.phone_normalised = _check(normalise.phone, field.data)
 
-    def validate_email(self, field):
+    def validate_email(self, field: Field) -> None:
         field.data = _check(normalise.email, field.data) if takes_email(self.office) else ""
         if not field.data and needs_email(self.office):
             raise ValidationError(f"メールアドレスを入力してください。相談の日時と{self.office.config.session.tool}の"
                                   "接続先は、メールでお知らせします")
 
-    def validate_slot1(self, field):
+    def validate_slot1(self, field: Field) -> None:
         if not field.data:
             raise ValidationError("第1希望の日時を選んでください")
         self._check_slot(field, SLOT_FIELDS[:0])
 
-    def validate_slot2(self, field):
+    def validate_slot2(self, field: Field) -> None:
         if field.data:
             self._check_slot(field, SLOT_FIELDS[:1])
 
-    def validate_slot3(self, field):
+    def validate_slot3(self, field: Field) -> None:
         if field.data:
             self._check_slot(field, SLOT_FIELDS[:2])
 
-    def _check_slot(self, field, earlier: tuple[str, ...]) -> None:
+    def _check_slot(self, field: Field, earlier: tuple[str, ...]) -> None:
         try:
             start = rules.parse_slot_key(field.data)
             rules.check_slot(self.policy, self.now, start)
@@ -137,21 +138,21 @@ class RequestForm(FlaskForm):
         if any(self[name].data == field.data for name in earlier):
             raise ValidationError("同じ日時が2回選ばれています。別の日時を選ぶか、空欄にしてください")
 
-    def validate_companions(self, field):
+    def validate_companions(self, field: Field) -> None:
         allowed = set(self.office.config.companions)
         if not isinstance(field.data, list) or not set(field.data) <= allowed or len(field.data) != len(set(field.data)):
             field.data = [c for c in field.data or [] if c in allowed]
             raise ValidationError("同席する方は一覧から選んでください")
 
-    def validate_companion_note(self, field):
+    def validate_companion_note(self, field: Field) -> None:
         field.data = _check(lambda raw: normalise.plain_text(
             raw, "同席する方について", 200, required=bool(self.companions.data), multiline=True), field.data)
 
-    def validate_consent(self, field):
+    def validate_consent(self, field: Field) -> None:
         if field.data is not True:
             raise ValidationError("利用規約を読み、同意する場合はチェックを入れてください")
 
-    def validate_submission_key(self, field):
+    def validate_submission_key(self, field: Field) -> None:
         if field.data and not re.fullmatch(r"[0-9a-f]{32}", field.data):
             raise ValidationError("送信内容が正しくありません。もう一度「入力内容を確認する」を押してください")
 
@@ -171,7 +172,7 @@ class RequestForm(FlaskForm):
         )
 
 
-def _check(fn, raw):
+def _check(fn: Callable[[str], str], raw: object) -> str:
     try:
         return fn(raw if isinstance(raw, str) else "")
     except normalise.FieldError as exc:

@@ -9,6 +9,7 @@ import functools
 from collections.abc import Callable
 
 from flask import Response, abort, current_app, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 
 from .. import db
 from ..state import portal_state
@@ -42,7 +43,7 @@ def _login_redirect():
 def logged_in(view: Callable) -> Callable:
     """Anonymous visitors go to the login page."""
     @functools.wraps(view)
-    def wrapper(**kwargs):
+    def wrapper(**kwargs: str) -> ResponseReturnValue:
         if g.staff is None:
             return _login_redirect()
         return view(**kwargs)
@@ -53,7 +54,7 @@ def office_access(admin: bool = False) -> Callable[[Callable], Callable]:
     """Anonymous → login; staff not bound to the office (or not its admin when needed) → 403."""
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
-        def wrapper(slug: str, **kwargs):
+        def wrapper(slug: str, **kwargs: str) -> ResponseReturnValue:
             staff = g.staff
             if staff is None:
                 return _login_redirect()

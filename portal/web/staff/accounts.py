@@ -75,7 +75,7 @@ def parse_offices(specs: list[str], known: set[str]) -> list[tuple[str, str]]:
     return out
 
 
-def _audit(db: Session, now, action: str, staff_id: int | None, detail: str = "") -> None:
+def _audit(db: Session, now: datetime.datetime, action: str, staff_id: int | None, detail: str = "") -> None:
     db.add(AuditEntry(at=now, staff_id=staff_id, office_slug=None, action=action, record_id=staff_id,
                       detail=detail))
 

@@ -6,6 +6,7 @@ error prints one line and exits 1.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 import sqlite3
 import sys
 from pathlib import Path
@@ -28,10 +29,10 @@ def _fail(message: str):
     raise click.ClickException(message)
 
 
-def _one_line(command):
+def _one_line(command: Callable[..., None]) -> Callable[..., None]:
     """Turn a database or file error into one line naming the database, never a traceback."""
     @functools.wraps(command)
-    def run(*args, **kwargs):
+    def run(*args: object, **kwargs: object) -> None:
         try:
             return command(*args, **kwargs)
         except (SQLAlchemyError, sqlite3.Error) as exc:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import Field, Form, PasswordField, StringField
 from wtforms.validators import ValidationError
 
 from ... import wording
@@ -16,18 +17,18 @@ class LoginForm(FlaskForm):
     username = StringField("ユーザー名")
     password = PasswordField("パスワード")
 
-    def validate_username(self, field):
+    def validate_username(self, field: Field) -> None:
         if not (field.data or "").strip():
             raise ValidationError("ユーザー名を入力してください")
         field.data = field.data.strip().lower()
 
-    def validate_password(self, field):
+    def validate_password(self, field: Field) -> None:
         if not field.data:
             raise ValidationError("パスワードを入力してください")
 
 
-def _choice(options: dict[str, str], message: str):
-    def check(form, field):
+def _choice(options: dict[str, str], message: str) -> Callable[[Form, Field], None]:
+    def check(form: Form, field: Field) -> None:
         if field.data not in options:
             raise ValidationError(message)
     return check
@@ -52,7 +53,7 @@ class SlotForm(FlaskForm):
     """A slot to confirm (or to book the next session at)."""
     slot = StringField("日時", description="枠の残り数を確かめて選んでください。")
 
-    def validate_slot(self, field):
+    def validate_slot(self, field: Field) -> None:
         if not field.data:
             raise ValidationError("日時を選んでください")
 

@@ -63,8 +63,8 @@ def _event(db: Session, req_id: int, staff_id: int, now: datetime.datetime, acti
                         starts_at=starts_at, same_day=same_day))
 
 
-def _finish(db: Session, office: Office, req: BookingRequest, staff_id: int, now, action: str,
-            expected: str, outcome: str = "", **event) -> None:
+def _finish(db: Session, office: Office, req: BookingRequest, staff_id: int, now: datetime.datetime,
+            action: str, expected: str, outcome: str = "", **event: datetime.datetime | bool | None) -> None:
     _set_status(db, req, expected, sr.next_status(expected, action))
     _event(db, req.id, staff_id, now, action, outcome, **event)
     audit(db, now, staff_id, office.slug, f"request_{action}", req.id, outcome, commit=False)

@@ -31,7 +31,8 @@ def _page(title: str, office: Office | None = None) -> Page:
     return staff_page(title, portal_state().site.title, crumbs, office)
 
 
-def render(template: str, title: str, office: Office | None = None, code: int = 200, **context) -> tuple[str, int]:
+def render(template: str, title: str, office: Office | None = None, code: int = 200,
+           **context: object) -> tuple[str, int]:
     """A staff page: the frame, who is logged in, whether they administer the office, flashed messages."""
     staff = g.get("staff")
     admin = bool(staff and office and staff.is_admin(office.slug))
