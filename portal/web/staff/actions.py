@@ -6,8 +6,10 @@ returns the message to flash; `act` is the one view that runs them and redirects
 from __future__ import annotations
 
 import datetime
+from typing import TypeVar
 
 from flask import abort, flash, redirect, url_for
+from flask_wtf import FlaskForm
 
 from ... import rules
 from ... import staffrules as sr
@@ -19,6 +21,17 @@ from .access import office_access
 from .accounts import Staff
 from .forms import CancelForm, ContactForm, DetailsForm, SlotForm
 
+F = TypeVar("F", bound=FlaskForm)
+
+
+def _posted(form_class: type[F], refusal: str) -> F:
+    """The action's posted form, checked; refused with a message naming what to choose."""
+    form = form_class()
+    if not form.validate():
+        raise sr.StaffRuleError("form", refusal)
+    return form
+
+
 def _slot(form: SlotForm) -> datetime.datetime:
     try:
         return rules.parse_slot_key(form.slot.data)
@@ -27,33 +40,25 @@ def _slot(form: SlotForm) -> datetime.datetime:
 
 
 def _act_contact(office: Office, staff: Staff, ref: str, now: datetime.datetime) -> str:
-    form = ContactForm()
-    if not form.validate():
-        raise sr.StaffRuleError("form", "連絡の結果を選んでください。")
+    form = _posted(ContactForm, "連絡の結果を選んでください。")
     services.record_contact(db.session(), office, ref, staff.id, form.outcome.data, now)
     return "連絡の記録を残しました。"
 
 
 def _act_confirm(office: Office, staff: Staff, ref: str, now: datetime.datetime) -> str:
-    form = SlotForm()
-    if not form.validate():
-        raise sr.StaffRuleError("form", "日時を選んでください。")
+    form = _posted(SlotForm, "日時を選んでください。")
     services.confirm(db.session(), office, portal_state().policy(office), ref, staff.id, _slot(form), now)
     return "日時を確定しました。接続情報を連絡したら記録してください。"
 
 
 def _act_details(office: Office, staff: Staff, ref: str, now: datetime.datetime) -> str:
-    form = DetailsForm()
-    if not form.validate():
-        raise sr.StaffRuleError("form", "連絡の方法を選んでください。")
+    form = _posted(DetailsForm, "連絡の方法を選んでください。")
     services.record_details(db.session(), office, ref, staff.id, form.channel.data, now)
     return "接続情報の連絡を記録しました。"
 
 
 def _act_cancel(office: Office, staff: Staff, ref: str, now: datetime.datetime) -> str:
-    form = CancelForm()
-    if not form.validate():
-        raise sr.StaffRuleError("form", "キャンセルの連絡方法を選んでください。")
+    form = _posted(CancelForm, "キャンセルの連絡方法を選んでください。")
     note = services.cancel(db.session(), office, ref, staff.id, form.channel.data, now)
     return "キャンセルを記録しました。" + (note or "")
 
@@ -69,9 +74,7 @@ def _act_complete(office: Office, staff: Staff, ref: str, now: datetime.datetime
 
 
 def _act_next(office: Office, staff: Staff, ref: str, now: datetime.datetime) -> str:
-    form = SlotForm()
-    if not form.validate():
-        raise sr.StaffRuleError("form", "次回の日時を選んでください。")
+    form = _posted(SlotForm, "次回の日時を選んでください。")
     new = services.book_next(db.session(), office, portal_state().policy(office), ref, staff.id, _slot(form), now)
     return f"次回の予約を確定しました（受付番号 {new}）。"
 
