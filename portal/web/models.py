@@ -81,6 +81,9 @@ class BookingRequest(Base):
     eligibility: Mapped[str] = mapped_column(String(400), default="")  # condition ids answered yes
     # Random key printed in the check-answers page: pressing submit twice stores one request.
     submission_key: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # How the request came in: "portal" (the seeker), or taken by staff: phone, counter, session.
+    channel: Mapped[str] = mapped_column(String(20), default="portal", server_default="portal")
+    memo: Mapped[str] = mapped_column(Text, default="", server_default="")   # staff's notes: personal data
 
     slots: Mapped[list[PreferredSlot]] = relationship(
         back_populates="request", order_by="PreferredSlot.rank", cascade="all, delete-orphan")
@@ -110,6 +113,7 @@ class Consent(Base):
     revision_label: Mapped[str] = mapped_column(String(100))
     statement: Mapped[str] = mapped_column(Text)
     agreed_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    method: Mapped[str] = mapped_column(String(20), default="portal", server_default="portal")  # oral, paper
 
     request: Mapped[BookingRequest] = relationship(back_populates="consent")
     terms: Mapped[TermsVersion] = relationship()
@@ -183,6 +187,8 @@ class RequestEvent(Base):
     outcome: Mapped[str] = mapped_column(String(20), default="")   # reached, phone, mypage…
     starts_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
     same_day: Mapped[bool | None] = mapped_column(Boolean)
+    from_status: Mapped[str | None] = mapped_column(String(20))    # before this action: what undo restores
+    undone_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
 
     staff: Mapped[StaffUser | None] = relationship()
 
