@@ -28,7 +28,15 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (CONFIRMED, "complete"): COMPLETED,
     (CONFIRMED, "next"): CONFIRMED,
     (COMPLETED, "next"): COMPLETED,
+    (CONFIRMED, "reschedule"): CONFIRMED,
 }
+# Status changes staff can take back the same day (each once): a click is never irreversible.
+UNDOABLE = frozenset({"confirm", "cancel", "no_show", "complete"})
+# Status changes that ask "are you sure?" first: they tell the seeker's story and end a booking.
+ASK_FIRST = frozenset({"cancel", "no_show", "complete"})
+# Channels by which staff take a booking themselves (the portal is the seeker's own).
+STAFF_CHANNELS = ("phone", "counter", "session")
+MEMO_MAX = 2000
 
 
 class StaffRuleError(RuleError):
@@ -91,7 +99,7 @@ def check_no_show(start: datetime.datetime, no_show_minutes: int, now: datetime.
     if now < from_:
         raise StaffRuleError("too_early",
                              f"連絡なしキャンセルは開始時刻から{no_show_minutes}分後"
-                             f"（{from_:%H:%M}）から記録できます。")
+                             f"（{wording.day_label(from_.date())}{from_:%H:%M}）から記録できます。")
 
 
 def check_complete(start: datetime.datetime, now: datetime.datetime) -> None:
@@ -105,6 +113,29 @@ def is_same_day(start: datetime.datetime | None, now: datetime.datetime) -> bool
     if start is None:
         return False
     return _aware(start, "start").date() == _aware(now, "now").date()
+
+
+def check_undo(action: str, at: datetime.datetime, undone: bool, now: datetime.datetime) -> None:
+    """A status change may be taken back on the day it was made, once, if it is one UNDOABLE."""
+    if undone:
+        raise StaffRuleError("undone", "この操作はすでに取り消されています。")
+    if action not in UNDOABLE:
+        raise StaffRuleError("not_undoable", "取り消せる操作（日時の確定、キャンセル、連絡なしキャンセル、"
+                             "実施済み）がありません。")
+    if _aware(at, "at").date() != _aware(now, "now").date():
+        raise StaffRuleError("too_late", "取り消せるのは操作した当日だけです。")
+
+
+def check_reschedule(current: datetime.datetime, new: datetime.datetime) -> None:
+    """A reschedule must move the appointment somewhere else."""
+    if _aware(current, "current") == _aware(new, "new"):
+        raise StaffRuleError("same_time", "いまの予約と同じ日時です。別の日時を選んでください。")
+
+
+def check_staff_channel(channel: str) -> None:
+    """A booking staff take themselves came by phone, at the counter or during a session."""
+    if channel not in STAFF_CHANNELS:
+        raise StaffRuleError("channel", "受付の方法（電話・窓口・相談中）を選んでください。")
 
 
 def check_cancel_channel(channel: str) -> None:

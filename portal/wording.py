@@ -33,7 +33,14 @@ ACTION_LABELS = {
     "no_show": "連絡なしキャンセル（無断）",
     "complete": "実施済み",
     "next": "次回予約",
+    "book": "職員による受付",
+    "reschedule": "日時の変更",
+    "undo": "操作の取り消し",
+    "memo": "メモの更新",
 }
+# How a request came in: the seeker's own request on the portal, or taken by staff.
+REQUEST_CHANNEL_LABELS = {"portal": "オンライン申込み", "phone": "電話", "counter": "窓口", "session": "相談中"}
+CONSENT_METHOD_LABELS = {"portal": "申込みページで同意", "oral": "口頭で確認", "paper": "書面で確認"}
 CONTACT_OUTCOME_LABELS = {"reached": "連絡がついた", "not_reached": "連絡がつかなかった"}
 ROLE_LABELS = {"counsellor": "相談員", "office_admin": "所属長・管理者"}
 _WEEKDAY_OF_KEY = dict(zip(WEEKDAYS, WEEKDAY_NAMES))

@@ -29,7 +29,8 @@ ALL_ACTIONS = sorted(wording.ACTION_LABELS)
 EXPECTED = {
     sr.REQUESTED: {"contact": sr.REQUESTED, "confirm": sr.CONFIRMED, "cancel": sr.CANCELLED},
     sr.CONFIRMED: {"contact": sr.CONFIRMED, "details": sr.CONFIRMED, "cancel": sr.CANCELLED,
-                   "no_show": sr.NO_SHOW, "complete": sr.COMPLETED, "next": sr.CONFIRMED},
+                   "no_show": sr.NO_SHOW, "complete": sr.COMPLETED, "next": sr.CONFIRMED,
+                   "reschedule": sr.CONFIRMED},
     sr.CANCELLED: {},
     sr.NO_SHOW: {},
     sr.COMPLETED: {"next": sr.COMPLETED},
@@ -159,3 +160,30 @@ def test_no_clause_when_terms_do_not_mention_it():
 
 def test_history_counts_no_shows_only():
     assert sr.history_flag([sr.NO_SHOW, sr.CANCELLED, sr.COMPLETED, sr.NO_SHOW]) == 2
+
+
+@pytest.mark.parametrize(("action", "at", "undone", "code"), [
+    ("cancel", tokyo(2026, 5, 7, 9, 0), False, None),
+    ("confirm", tokyo(2026, 5, 7, 0, 0), False, None),
+    ("cancel", tokyo(2026, 5, 6, 23, 59), False, "too_late"),     # yesterday in Tokyo
+    ("cancel", tokyo(2026, 5, 7, 9, 0), True, "undone"),
+    ("details", tokyo(2026, 5, 7, 9, 0), False, "not_undoable"),
+])
+def test_check_undo(action, at, undone, code):
+    if code is None:
+        sr.check_undo(action, at, undone, NOW)
+    else:
+        with pytest.raises(sr.StaffRuleError) as exc:
+            sr.check_undo(action, at, undone, NOW)
+        assert exc.value.code == code
+
+
+def test_reschedule_must_move_and_staff_channels_are_named():
+    with pytest.raises(sr.StaffRuleError, match="同じ日時"):
+        sr.check_reschedule(tokyo(2026, 5, 8, 9, 30), tokyo(2026, 5, 8, 9, 30))
+    sr.check_reschedule(tokyo(2026, 5, 8, 9, 30), tokyo(2026, 5, 8, 10, 0))
+    for channel in sr.STAFF_CHANNELS:
+        sr.check_staff_channel(channel)
+    with pytest.raises(sr.StaffRuleError, match="電話・窓口・相談中"):
+        sr.check_staff_channel("portal")
+    assert sr.UNDOABLE >= sr.ASK_FIRST

@@ -1,4 +1,5 @@
-"""Which terms version a seeker is shown and agrees to: the one place that decides it.
+"""Which terms version a seeker is shown and agrees to: the one place that decides it, and keeps
+its exact text (once per SHA-256) so any consent can be shown later.
 
 The version in force is chosen per request from the office's dated versions (施行日 in Tokyo), so
 the portal switches on the effective date with no rebuild or restart; a form shown before the
@@ -9,9 +10,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
 from ..markup import section_label
 from ..offices import Office
 from ..rules import TOKYO
+from .models import TermsVersion
 
 
 @dataclass(frozen=True)
@@ -58,3 +63,29 @@ def current_terms(office: Office, now: datetime.datetime, memo: dict | None = No
         if memo is not None:
             memo[key] = shown
     return shown
+
+
+# (database URL, sha256) of terms texts known to be stored: saves a lookup on every submission.
+_STORED: set[tuple[str, str]] = set()
+
+
+def store_terms(db: Session, terms: TermsShown, now: datetime.datetime) -> None:
+    """Keep the exact text of a terms version once per SHA-256, in the caller's transaction."""
+    key = (db.get_bind().url, terms.sha256)
+    if key in _STORED:
+        return
+    if db.get(TermsVersion, terms.sha256) is None:
+        db.add(TermsVersion(sha256=terms.sha256, office_slug=terms.office_slug,
+                            revision_label=terms.revision_label, title=terms.title,
+                            text=terms.text, first_seen_at=now))
+        try:
+            db.flush()
+        except IntegrityError:  # another worker stored the same text at the same moment
+            db.rollback()
+        return  # known only once committed: the caller's commit makes it so
+    _STORED.add(key)
+
+
+def forget_stored(db: Session, terms: TermsShown) -> None:
+    """After a rollback: the text may not be stored after all."""
+    _STORED.discard((db.get_bind().url, terms.sha256))

@@ -22,7 +22,7 @@ from .db import private_file
 from .models import Appointment, AuditEntry, BookingRequest, RequestPurge
 
 BLANK = {"name": "", "kana": "", "seeker_number": "", "seeker_number_typed": "", "phone": "", "phone_typed": "",
-         "email": None, "companions": "", "companion_note": ""}
+         "email": None, "companions": "", "companion_note": "", "memo": ""}
 
 
 class CompactError(MadoguchiError, RuntimeError):

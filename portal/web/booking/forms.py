@@ -8,32 +8,21 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, Form, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, Field, Form, HiddenField, StringField
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import ValidationError
 
 from ... import rules
 from ...offices import Office
-from ...wording import COMPANION_LABELS
 from .. import normalise
+from ..seekerform import SeekerForm, check, companion_fields
 from .services import Answers
 
 SLOT_FIELDS = ("slot1", "slot2", "slot3")
 YES, NO = "yes", "no"
 YES_NO = [(YES, "はい"), (NO, "いいえ")]
-
-
-class MultiValueField(Field):
-    """Every value posted under the field's name (checkbox groups); choices are rendered apart."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = list(valuelist)
-
-    def _value(self):
-        return ""
 
 
 def takes_email(office: Office) -> bool:
@@ -72,19 +61,13 @@ def question_fields(form: EligibilityForm, office: Office) -> list[tuple[str, ob
     return [(c.id, form[f"q_{c.id.replace('-', '_')}"]) for c in office.config.eligibility if c.question]
 
 
-class RequestForm(FlaskForm):
+class RequestForm(SeekerForm):
     """The request: who, how to reach them, up to three preferred slots, companions, consent."""
-    name = StringField("氏名", description="例：山田 花子")
-    kana = StringField("フリガナ", description="カタカナで入力してください。例：ヤマダ ハナコ")
-    seeker_number = StringField("求職番号", description="ハローワーク受付票に書かれた13桁の番号です。例：12345-12345678")
-    phone = StringField("電話番号", description="日中につながる番号を入力してください。例：090-1234-5678")
     email = StringField("メールアドレス（任意）", description="メールでの連絡を希望する場合に入力してください。")
     slot1 = StringField("第1希望")
     slot2 = StringField("第2希望（任意）")
     slot3 = StringField("第3希望（任意）")
-    companions = MultiValueField("同席する方", default=[],
-                                 description="同席する方がいる場合は、事前にお知らせいただく必要があります。")
-    companion_note = TextAreaField("同席する方について", description="続柄、人数、通訳する言語など（200文字以内）")
+    companions, companion_note = companion_fields()
     consent = BooleanField("利用規約に同意する")
     terms_sha256 = HiddenField()
     submission_key = HiddenField()  # set on the check-answers page, see services.submit_request
@@ -96,22 +79,9 @@ class RequestForm(FlaskForm):
     now: datetime.datetime
     policy: rules.SlotPolicy
     slot_choices: list
-    companion_choices: list
-
-    def validate_name(self, field: Field) -> None:
-        field.data = _check(normalise.name, field.data)
-
-    def validate_kana(self, field: Field) -> None:
-        field.data = _check(normalise.kana, field.data)
-
-    def validate_seeker_number(self, field: Field) -> None:
-        self.seeker_number_normalised = _check(normalise.seeker_number, field.data)
-
-    def validate_phone(self, field: Field) -> None:
-        self.phone_normalised = _check(normalise.phone, field.data)
 
     def validate_email(self, field: Field) -> None:
-        field.data = _check(normalise.email, field.data) if takes_email(self.office) else ""
+        field.data = check(normalise.email, field.data) if takes_email(self.office) else ""
         if not field.data and needs_email(self.office):
             raise ValidationError(f"メールアドレスを入力してください。相談の日時と{self.office.config.session.tool}の"
                                   "接続先は、メールでお知らせします")
@@ -138,16 +108,6 @@ class RequestForm(FlaskForm):
         if any(self[name].data == field.data for name in earlier):
             raise ValidationError("同じ日時が2回選ばれています。別の日時を選ぶか、空欄にしてください")
 
-    def validate_companions(self, field: Field) -> None:
-        allowed = set(self.office.config.companions)
-        if not isinstance(field.data, list) or not set(field.data) <= allowed or len(field.data) != len(set(field.data)):
-            field.data = [c for c in field.data or [] if c in allowed]
-            raise ValidationError("同席する方は一覧から選んでください")
-
-    def validate_companion_note(self, field: Field) -> None:
-        field.data = _check(lambda raw: normalise.plain_text(
-            raw, "同席する方について", 200, required=bool(self.companions.data), multiline=True), field.data)
-
     def validate_consent(self, field: Field) -> None:
         if field.data is not True:
             raise ValidationError("利用規約を読み、同意する場合はチェックを入れてください")
@@ -158,25 +118,16 @@ class RequestForm(FlaskForm):
 
     def answers(self, eligibility: list[str]) -> Answers:
         """The validated answers as the service takes them (call after validate)."""
-        has = lambda name: name in self._fields  # noqa: E731
         return Answers(
             name=self.name.data, kana=self.kana.data,
             seeker_number=self.seeker_number_normalised, seeker_number_typed=self.seeker_number.data.strip(),
             phone=self.phone_normalised, phone_typed=self.phone.data.strip(),
-            email=(self.email.data or None) if has("email") else None,
+            email=(self.email.data or None) if "email" in self._fields else None,
             slots=tuple(rules.parse_slot_key(self[n].data) for n in SLOT_FIELDS if self[n].data),
-            companions=tuple(self.companions.data) if has("companions") else (),
-            companion_note=self.companion_note.data if has("companion_note") else "",
+            companions=self.chosen_companions(), companion_note=self.companion_text(),
             eligibility=tuple(eligibility),
             submission_key=self.submission_key.data or None,
         )
-
-
-def _check(fn: Callable[[str], str], raw: object) -> str:
-    try:
-        return fn(raw if isinstance(raw, str) else "")
-    except normalise.FieldError as exc:
-        raise ValidationError(exc.message) from None
 
 
 def request_form(office: Office, now: datetime.datetime, policy: rules.SlotPolicy,
@@ -187,13 +138,10 @@ def request_form(office: Office, now: datetime.datetime, policy: rules.SlotPolic
     form.office, form.now = office, now
     form.policy = policy
     form.slot_choices = []
-    form.companion_choices = [(c, COMPANION_LABELS[c]) for c in office.config.companions]
+    form.set_companions(list(office.config.companions))
     if not takes_email(office):
         del form["email"]
     elif needs_email(office):
         form.email.label.text = "メールアドレス"
         form.email.description = f"相談の日時と{office.config.session.tool}の接続先をこのアドレスにお知らせします。"
-    if not office.config.companions:
-        del form["companions"]
-        del form["companion_note"]
     return form

@@ -13,9 +13,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..consent import TermsShown
+from ..consent import TermsShown, forget_stored, store_terms
 from ..db import writing
-from ..models import BookingRequest, Consent, PreferredSlot, TermsVersion, new_reference
+from ..models import BookingRequest, Consent, PreferredSlot, new_reference
 
 log = logging.getLogger(__name__)
 
@@ -45,26 +45,6 @@ class Answers:
     submission_key: str | None = None
 
 
-# (database URL, sha256) of terms texts known to be stored: saves a lookup on every submission.
-_STORED: set[tuple[str, str]] = set()
-
-
-def _store_terms(db: Session, terms: TermsShown, now: datetime.datetime) -> None:
-    key = (db.get_bind().url, terms.sha256)
-    if key in _STORED:
-        return
-    if db.get(TermsVersion, terms.sha256) is None:
-        db.add(TermsVersion(sha256=terms.sha256, office_slug=terms.office_slug,
-                            revision_label=terms.revision_label, title=terms.title,
-                            text=terms.text, first_seen_at=now))
-        try:
-            db.flush()
-        except IntegrityError:  # another worker stored the same text at the same moment
-            db.rollback()
-        return  # known only once committed: the caller's commit makes it so
-    _STORED.add(key)
-
-
 def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256: str,
                    current: TermsShown, now: datetime.datetime) -> str:
     """Store a request and its consent; returns the reference. Raises StaleTerms, storing nothing."""
@@ -78,7 +58,7 @@ def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256
 
 
 def _store(db: Session, office_slug: str, answers: Answers, current: TermsShown, now: datetime.datetime) -> str:
-    _store_terms(db, current, now)
+    store_terms(db, current, now)
     for _attempt in range(5):
         reference = new_reference()
         try:
@@ -86,11 +66,11 @@ def _store(db: Session, office_slug: str, answers: Answers, current: TermsShown,
             db.commit()
         except IntegrityError:
             db.rollback()
-            _STORED.discard((db.get_bind().url, current.sha256))
+            forget_stored(db, current)
             earlier = _already_submitted(db, office_slug, answers.submission_key)
             if earlier:  # the same page submitted twice at the same moment
                 return earlier
-            _store_terms(db, current, now)  # else a reference collision (rare): try another
+            store_terms(db, current, now)  # else a reference collision (rare): try another
             continue
         log.info("booking request stored: office=%s reference=%s", office_slug, reference)
         return reference

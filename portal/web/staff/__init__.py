@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import access, actions, views
+from . import access, actions, intake_views, views
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(access.load_staff)
@@ -18,6 +18,7 @@ bp.add_url_rule("/login", view_func=views.login, methods=["GET", "POST"])
 bp.add_url_rule("/logout", view_func=views.logout, methods=["POST"])
 bp.add_url_rule("/", view_func=views.home, methods=["GET"])
 bp.add_url_rule("/<slug>/", view_func=views.queue, methods=["GET"])
+bp.add_url_rule("/<slug>/new", view_func=intake_views.new_booking, methods=["GET", "POST"])
 bp.add_url_rule("/<slug>/requests/<reference>", view_func=views.detail, methods=["GET"])
 bp.add_url_rule("/<slug>/requests/<reference>/<action>", view_func=actions.act, methods=["POST"])
 bp.add_url_rule("/<slug>/terms/<sha256>", view_func=views.terms, methods=["GET"])

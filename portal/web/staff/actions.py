@@ -8,18 +8,20 @@ from __future__ import annotations
 import datetime
 from typing import TypeVar
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_wtf import FlaskForm
 
 from ... import rules
 from ... import staffrules as sr
+from ... import wording
 from ...offices import Office
 from .. import db
 from ..state import portal_state
-from . import services
+from . import queries, services
 from .access import office_access
 from .accounts import Staff
-from .forms import CancelForm, ContactForm, DetailsForm, SlotForm
+from .forms import CancelForm, ContactForm, DetailsForm, MemoForm, SlotForm
+from .views import render
 
 F = TypeVar("F", bound=FlaskForm)
 
@@ -79,17 +81,65 @@ def _act_next(office: Office, staff: Staff, ref: str, now: datetime.datetime) ->
     return f"次回の予約を確定しました（受付番号 {new}）。"
 
 
+def _act_reschedule(office: Office, staff: Staff, ref: str, now: datetime.datetime) -> str:
+    form = _posted(SlotForm, "変更後の日時を選んでください。")
+    services.reschedule(db.session(), office, portal_state().policy(office), ref, staff.id, _slot(form), now)
+    return "日時を変更しました。新しい日時と接続情報を、あらためて求職者に連絡してください。"
+
+
+def _act_undo(office: Office, staff: Staff, ref: str, now: datetime.datetime) -> str:
+    undone = services.undo(db.session(), office, portal_state().policy(office), ref, staff.id, now)
+    return f"「{wording.ACTION_LABELS.get(undone, undone)}」を取り消しました。"
+
+
+def _act_memo(office: Office, staff: Staff, ref: str, now: datetime.datetime) -> str:
+    form = MemoForm()
+    if not form.validate():
+        raise sr.StaffRuleError("form", form.memo.errors[0] + "。メモは保存していません。")
+    services.save_memo(db.session(), office, ref, staff.id, form.memo.data, now)
+    return "メモを保存しました。"
+
+
 ACTIONS = {"contact": _act_contact, "confirm": _act_confirm, "details": _act_details, "cancel": _act_cancel,
-           "no-show": _act_no_show, "complete": _act_complete, "next": _act_next}
+           "no-show": _act_no_show, "complete": _act_complete, "next": _act_next, "reschedule": _act_reschedule,
+           "undo": _act_undo, "memo": _act_memo}
+# URL names of the actions that ask "are you sure?" before they run (staffrules.ASK_FIRST).
+_ASK_FIRST = {"cancel": "cancel", "no-show": "no_show", "complete": "complete"}
+assert set(_ASK_FIRST.values()) == sr.ASK_FIRST
+
+
+def _question(office: Office, reference: str, action: str) -> tuple[str, int] | None:
+    """The confirmation page of an action that asks first; None once confirmed (or never asked)."""
+    if action not in _ASK_FIRST or request.form.get("confirmed") == "yes":
+        return None
+    if action == "cancel":
+        _posted(CancelForm, "キャンセルの連絡方法を選んでください。")
+    now = portal_state().now()
+    view = queries.detail(db.session(), office, reference, now)
+    if view is None:
+        raise services.NotFound(reference)
+    rule = _ASK_FIRST[action]
+    sr.next_status(view.status, rule)       # never ask about what would be refused anyway
+    if rule == "no_show":
+        sr.check_no_show(view.starts_at, office.config.no_show.minutes, now)
+    elif rule == "complete":
+        sr.check_complete(view.starts_at, now)
+    label = wording.ACTION_LABELS[rule]
+    return render("staff/confirm.html", f"{label}の確認", office, req=view, action=action, label=label,
+                  fields={k: v for k, v in request.form.items() if k not in ("csrf_token", "confirmed")})
 
 
 @office_access()
 def act(office: Office, staff: Staff, reference: str, action: str):
-    """Run one action (checked by portal.staffrules), then back to the detail page."""
+    """Run one action (checked by portal.staffrules), then back to the detail page; cancel,
+    no-show and completed ask for confirmation first."""
     run = ACTIONS.get(action)
     if run is None:
         abort(404)
     try:
+        question = _question(office, reference, action)
+        if question is not None:
+            return question
         flash(run(office, staff, reference, portal_state().now()), "ok")
     except services.NotFound:
         abort(404)

@@ -6,10 +6,14 @@ import io
 from collections.abc import Callable
 
 from flask_wtf import FlaskForm
-from wtforms import Field, Form, PasswordField, StringField
+from wtforms import BooleanField, Field, Form, PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from ... import wording
+from ... import rules, wording
+from ... import staffrules as sr
+from .. import normalise
+from ..seekerform import SeekerForm, check, companion_fields
+from .intake import StaffBooking
 
 
 class LoginForm(FlaskForm):
@@ -56,6 +60,65 @@ class SlotForm(FlaskForm):
     def validate_slot(self, field: Field) -> None:
         if not field.data:
             raise ValidationError("日時を選んでください")
+
+
+def _memo(raw: str) -> str:
+    return normalise.plain_text(raw, "メモ", sr.MEMO_MAX, required=False, multiline=True)
+
+
+class MemoForm(FlaskForm):
+    """Staff's notes on a request (free text, at most staffrules.MEMO_MAX characters)."""
+    memo = TextAreaField("メモ", description=f"職員用のメモです（{sr.MEMO_MAX}文字まで）。求職者には見えません。")
+
+    def validate_memo(self, field: Field) -> None:
+        field.data = check(_memo, field.data)
+
+
+class BookingForm(SeekerForm):
+    """A booking taken by phone, at the counter or during a session: the seeker's details as on
+    the portal, the slot, how it came in and how consent to the terms was given."""
+    email = StringField("メールアドレス（任意）")
+    slot = StringField("日時", description="括弧内は枠の残りです。申込みの締切は職員には適用されません。")
+    channel = StringField("受付の方法")
+    companions, companion_note = companion_fields()
+    consent_method = StringField("利用規約への同意の確認方法")
+    consent = BooleanField("利用規約（現在の版）を示し、同意を得ました")
+    memo = TextAreaField("メモ（任意）", description=f"職員用のメモです（{sr.MEMO_MAX}文字まで）。")
+
+    def validate_email(self, field: Field) -> None:
+        field.data = check(normalise.email, field.data)
+
+    def validate_slot(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError("日時を選んでください")
+        try:
+            self.start = rules.parse_slot_key(field.data)
+        except rules.SlotError as exc:
+            raise ValidationError(exc.message) from None
+
+    def validate_channel(self, field: Field) -> None:
+        if field.data not in sr.STAFF_CHANNELS:
+            raise ValidationError("受付の方法（電話・窓口・相談中）を選んでください")
+
+    def validate_consent_method(self, field: Field) -> None:
+        if field.data not in ("oral", "paper"):
+            raise ValidationError("同意を確認した方法（口頭・書面）を選んでください")
+
+    def validate_consent(self, field: Field) -> None:
+        if field.data is not True:
+            raise ValidationError("利用規約を示して同意を得たら、チェックを入れてください")
+
+    def validate_memo(self, field: Field) -> None:
+        field.data = check(_memo, field.data)
+
+    def booking(self) -> StaffBooking:
+        """The validated booking as the service takes it (call after validate)."""
+        return StaffBooking(
+            name=self.name.data, kana=self.kana.data,
+            seeker_number=self.seeker_number_normalised, seeker_number_typed=self.seeker_number.data.strip(),
+            phone=self.phone_normalised, phone_typed=self.phone.data.strip(), email=self.email.data or None,
+            start=self.start, channel=self.channel.data, consent_method=self.consent_method.data,
+            companions=self.chosen_companions(), companion_note=self.companion_text(), memo=self.memo.data)
 
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")

@@ -169,10 +169,15 @@ class RequestView:
     history: HistoryFlag | None
     purged: bool
     actions: frozenset[str]
+    memo: str
+    undo: str               # the status change staff may still take back ("" when none)
+    no_show_from: str       # when a no-show may be recorded (staffrules.check_no_show)
+    no_show_ready: bool
 
 
 def _outcome_label(ev: RequestEvent) -> str:
-    labels = {**wording.CONTACT_OUTCOME_LABELS, **wording.DETAILS_CHANNEL_LABELS, **wording.CHANNEL_LABELS}
+    labels = {**wording.CONTACT_OUTCOME_LABELS, **wording.DETAILS_CHANNEL_LABELS, **wording.CHANNEL_LABELS,
+              **wording.REQUEST_CHANNEL_LABELS, **wording.ACTION_LABELS}
     parts = [labels.get(ev.outcome, ev.outcome)] if ev.outcome else []
     if ev.starts_at is not None:
         parts.append(tokyo_text(ev.starts_at))
@@ -181,7 +186,19 @@ def _outcome_label(ev: RequestEvent) -> str:
     return "・".join(parts)
 
 
-def detail(db: Session, office: Office, reference: str) -> RequestView | None:
+def _undoable(events: list[RequestEvent], now: datetime.datetime) -> str:
+    changes = [ev for ev in events if ev.from_status is not None]
+    if not changes:
+        return ""
+    last = changes[-1]
+    try:
+        sr.check_undo(last.action, last.at, last.undone_at is not None, now)
+    except sr.StaffRuleError:
+        return ""
+    return f"{wording.ACTION_LABELS.get(last.action, last.action)}（{tokyo_text(last.at)[11:]}）"
+
+
+def detail(db: Session, office: Office, reference: str, now: datetime.datetime) -> RequestView | None:
     """The request with reference at office, or None (also for another office's request)."""
     req = db.scalar(select(BookingRequest).where(BookingRequest.reference == reference,
                                                  BookingRequest.office_slug == office.slug))
@@ -198,11 +215,14 @@ def detail(db: Session, office: Office, reference: str) -> RequestView | None:
     if office.config.companions:
         who = "、".join(wording.COMPANION_LABELS.get(c, c) for c in req.companions.split(",") if c) or "なし"
         answers += [Answer("同席する方", who), Answer("同席する方について", req.companion_note or "（なし）")]
-    answers += [Answer("確認した利用条件", "／".join(conds.get(c, c) for c in req.eligibility.split(",") if c)),
+    answers += [Answer("確認した利用条件", "／".join(conds.get(c, c) for c in req.eligibility.split(",") if c)
+                       or "（職員が受付）"),
+                Answer("受付の方法", wording.REQUEST_CHANNEL_LABELS.get(req.channel, req.channel)),
                 Answer("申し込み日時", tokyo_text(req.created_at))]
     events = db.execute(select(RequestEvent, StaffUser.username).outerjoin(StaffUser, StaffUser.id == RequestEvent.staff_id)
                         .where(RequestEvent.request_id == req.id).order_by(RequestEvent.at, RequestEvent.id)).all()
     consent = req.consent
+    no_show_at = (appt.starts_at + datetime.timedelta(minutes=office.config.no_show.minutes)) if appt else None
     prev = db.get(BookingRequest, appt.previous_request_id) if appt and appt.previous_request_id else None
     return RequestView(
         id=req.id, reference=req.reference, status=req.status,
@@ -219,7 +239,9 @@ def detail(db: Session, office: Office, reference: str) -> RequestView | None:
         events=tuple(EventView(tokyo_text(ev.at), name or "", wording.ACTION_LABELS.get(ev.action, ev.action),
                                _outcome_label(ev)) for ev, name in events),
         history=None if purged else history(db, office, req),
-        purged=purged, actions=sr.allowed_actions(req.status),
+        purged=purged, actions=sr.allowed_actions(req.status), memo=req.memo,
+        undo=_undoable([ev for ev, _ in events], now),
+        no_show_from=tokyo_text(no_show_at), no_show_ready=bool(no_show_at and now >= no_show_at),
     )
 
 

@@ -57,16 +57,21 @@ def _set_status(db: Session, req: BookingRequest, expected: str, new: str) -> No
         raise sr.StaffRuleError("conflict", "ほかの職員が同時にこの申し込みを更新しました。画面を開き直してください。")
 
 
-def _event(db: Session, req_id: int, staff_id: int, now: datetime.datetime, action: str, outcome: str = "",
-           starts_at: datetime.datetime | None = None, same_day: bool | None = None) -> None:
+def record_event(db: Session, req_id: int, staff_id: int, now: datetime.datetime, action: str,
+                 outcome: str = "", starts_at: datetime.datetime | None = None, same_day: bool | None = None,
+                 from_status: str | None = None) -> None:
+    """Add one event to a request's history, in the caller's transaction."""
     db.add(RequestEvent(request_id=req_id, at=now, staff_id=staff_id, action=action, outcome=outcome,
-                        starts_at=starts_at, same_day=same_day))
+                        starts_at=starts_at, same_day=same_day, from_status=from_status))
 
 
 def _finish(db: Session, office: Office, req: BookingRequest, staff_id: int, now: datetime.datetime,
             action: str, expected: str, outcome: str = "", **event: datetime.datetime | bool | None) -> None:
-    _set_status(db, req, expected, sr.next_status(expected, action))
-    _event(db, req.id, staff_id, now, action, outcome, **event)
+    new = sr.next_status(expected, action)
+    _set_status(db, req, expected, new)
+    # A status change remembers what it changed, so it can be undone (staffrules.UNDOABLE).
+    record_event(db, req.id, staff_id, now, action, outcome, from_status=expected if new != expected else None,
+                 **event)
     audit(db, now, staff_id, office.slug, f"request_{action}", req.id, outcome, commit=False)
     db.commit()
 
@@ -87,7 +92,7 @@ def _taken(db: Session, office: Office, start: datetime.datetime) -> int:
         Appointment.place_no.is_not(None))) or 0
 
 
-def _take_place(db: Session, office: Office, policy: SlotPolicy, start: datetime.datetime,
+def take_place(db: Session, office: Office, policy: SlotPolicy, start: datetime.datetime,
                 make: Callable[[int], None]) -> None:
     """Try each place of the slot in turn; `make(place)` writes and commits. Raises when full."""
     sr.check_capacity(policy, _taken(db, office, start))
@@ -115,7 +120,7 @@ def confirm(db: Session, office: Office, policy: SlotPolicy, reference: str, sta
         db.flush()
         _finish(db, office, req, staff_id, now, "confirm", expected, starts_at=slot.start)
 
-    _take_place(db, office, policy, slot.start, make)
+    take_place(db, office, policy, slot.start, make)
 
 
 def record_details(db: Session, office: Office, reference: str, staff_id: int, channel: str,
@@ -196,11 +201,86 @@ def book_next(db: Session, office: Office, policy: SlotPolicy, reference: str, s
         db.add(Appointment(request_id=new.id, office_slug=office.slug, starts_at=slot.start, place_no=place,
                            previous_request_id=prev_id))
         db.flush()
-        _event(db, prev_id, staff_id, now, "next", new.reference[:20], starts_at=slot.start)
-        _event(db, new.id, staff_id, now, "confirm", "next", starts_at=slot.start)
+        record_event(db, prev_id, staff_id, now, "next", new.reference[:20], starts_at=slot.start)
+        record_event(db, new.id, staff_id, now, "confirm", "next", starts_at=slot.start)
         audit(db, now, staff_id, office.slug, "request_next", prev_id, f"new={new.id}", commit=False)
         db.commit()
         made.append(new.reference)
 
-    _take_place(db, office, policy, slot.start, make)
+    take_place(db, office, policy, slot.start, make)
     return made[-1]
+
+
+def reschedule(db: Session, office: Office, policy: SlotPolicy, reference: str, staff_id: int,
+               start: datetime.datetime, now: datetime.datetime) -> None:
+    """Move a confirmed appointment: the old place is freed and a new one taken in one transaction.
+
+    The meeting details must go out again for the new time, so the record of sending them is
+    cleared.
+    """
+    req = load(db, office, reference)
+    sr.next_status(req.status, "reschedule")
+    appt = _appointment(db, req)
+    sr.check_reschedule(appt.starts_at, start)
+    slot = sr.check_confirm(policy, now, start)
+    req_id, expected, old = req.id, req.status, appt.starts_at
+
+    def make(place: int) -> None:
+        # One UPDATE moves the row: the unique (office, start, place) checks the new place.
+        db.execute(update(Appointment).where(Appointment.request_id == req_id)
+                   .values(starts_at=slot.start, place_no=place, details_channel=None, details_sent_at=None)
+                   .execution_options(synchronize_session=False))
+        _finish(db, office, req, staff_id, now, "reschedule", expected, wording.slot_label(office.config, old)[:20],
+                starts_at=slot.start)
+
+    take_place(db, office, policy, slot.start, make)
+
+
+def undo(db: Session, office: Office, policy: SlotPolicy, reference: str, staff_id: int,
+         now: datetime.datetime) -> str:
+    """Take back the request's last status change (same day, once); returns what was undone.
+
+    Undoing a cancellation or a no-show takes the place of the slot back (refused if it has been
+    taken meanwhile); undoing a confirmation frees it.
+    """
+    req = load(db, office, reference)
+    last = db.scalar(select(RequestEvent).where(RequestEvent.request_id == req.id,
+                                                RequestEvent.from_status.is_not(None))
+                     .order_by(RequestEvent.id.desc()).limit(1))
+    if last is None:
+        raise sr.StaffRuleError("not_undoable", "取り消せる操作がありません。")
+    sr.check_undo(last.action, last.at, last.undone_at is not None, now)
+    appt = _appointment(db, req)
+    current, back, action = req.status, last.from_status, last.action
+    if action == "confirm" and appt is not None:
+        db.delete(appt)
+    elif action == "cancel" and appt is not None and back == sr.CONFIRMED:
+        held = _places(db, office, appt.starts_at)
+        free = [place for place in range(1, policy.capacity + 1) if place not in held]
+        if not free:
+            raise sr.slot_full(policy.capacity)
+        appt.place_no = free[0]
+    _set_status(db, req, current, back)
+    last.undone_at = now
+    record_event(db, req.id, staff_id, now, "undo", action)
+    audit(db, now, staff_id, office.slug, "request_undo", req.id, action, commit=False)
+    try:
+        db.commit()
+    except IntegrityError:    # the freed place was taken at this very moment
+        db.rollback()
+        raise sr.slot_full(policy.capacity) from None
+    return action
+
+
+def _places(db: Session, office: Office, start: datetime.datetime) -> set[int]:
+    return set(db.scalars(select(Appointment.place_no).where(
+        Appointment.office_slug == office.slug, Appointment.starts_at == start, Appointment.place_no.is_not(None))))
+
+
+def save_memo(db: Session, office: Office, reference: str, staff_id: int, memo: str, now: datetime.datetime) -> None:
+    """Keep staff's notes on a request (personal data: purged with it; never in the audit log)."""
+    req = load(db, office, reference)
+    req.memo = memo
+    record_event(db, req.id, staff_id, now, "memo")
+    audit(db, now, staff_id, office.slug, "request_memo", req.id, f"length={len(memo)}", commit=False)
+    db.commit()

@@ -128,7 +128,7 @@ def queue(office: Office, staff: accounts.Staff):
 @office_access()
 def detail(office: Office, staff: accounts.Staff, reference: str):
     """A request: the seeker's answers, consent record, history flag, events and actions."""
-    view = queries.detail(db.session(), office, reference)
+    view = queries.detail(db.session(), office, reference, _now())
     if view is None:
         abort(404)
     services.audit(db.session(), _now(), staff.id, office.slug, "view_request", view.id)
@@ -138,7 +138,8 @@ def detail(office: Office, staff: accounts.Staff, reference: str):
     return render("staff/detail.html", f"申し込み {view.reference}", office, req=view, slot_choices=choices,
                    contact_outcomes=wording.CONTACT_OUTCOME_LABELS, details_channels=wording.DETAILS_CHANNEL_LABELS,
                    cancel_channels=wording.CHANNEL_LABELS, default_details=office.config.booking.details_channel,
-                   same_day=sr.is_same_day(view.starts_at, _now()))
+                   same_day=sr.is_same_day(view.starts_at, _now()),
+                   memo_max=sr.MEMO_MAX)
 
 
 @office_access()

@@ -56,7 +56,9 @@ class StaffClient:
         return self.client.post(url, data=data)
 
     def act(self, slug: str, reference: str, action: str, **data):
-        """Post an action; returns the flashed messages of the detail page it leads to."""
+        """Post an action (confirmed, where the console asks first); returns the flashed messages of
+        the detail page it leads to."""
+        data.setdefault("confirmed", "yes")
         response = self.post(f"/staff/{slug}/requests/{reference}/{action}", **data)
         assert response.status_code == 303, response.status_code
         page = soup(self.client.get(response.headers["Location"]))

@@ -13,7 +13,10 @@ def routes(slug: str, reference: str, sha: str) -> list[tuple[str, str]]:
            ("GET", f"{base}/requests/{reference}"), ("GET", f"{base}/terms/{sha}"),
            ("GET", f"{base}/schedule"), ("GET", f"{base}/schedule?date=2026-05-07"),
            ("GET", f"{base}/export.csv"), ("GET", f"{base}/audit")]
-    for action in ("contact", "confirm", "details", "cancel", "no-show", "complete", "next"):
+    out.append(("GET", f"{base}/new"))
+    out.append(("POST", f"{base}/new"))
+    for action in ("contact", "confirm", "details", "cancel", "no-show", "complete", "next", "reschedule", "undo",
+                   "memo"):
         out.append(("POST", f"{base}/requests/{reference}/{action}"))
     return out
 
@@ -21,7 +24,7 @@ def routes(slug: str, reference: str, sha: str) -> list[tuple[str, str]]:
 def test_every_staff_route_is_listed(staff_app):
     rules = {r.rule for r in staff_app.url_map.iter_rules() if r.endpoint.startswith("staff.")}
     assert rules == {"/staff/", "/staff/login", "/staff/logout", "/staff/<slug>/", "/staff/<slug>/audit",
-                     "/staff/<slug>/export.csv", "/staff/<slug>/requests/<reference>",
+                     "/staff/<slug>/export.csv", "/staff/<slug>/new", "/staff/<slug>/requests/<reference>",
                      "/staff/<slug>/requests/<reference>/<action>", "/staff/<slug>/schedule",
                      "/staff/<slug>/terms/<sha256>"}
 
@@ -51,6 +54,8 @@ def test_access_matrix(staff_app, who):
             assert "個人" not in response.get_data(as_text=True)
         elif method == "GET":
             assert response.status_code == 200, url
+        elif url.endswith(("/new", "/cancel")):
+            assert response.status_code == 200, url    # the form again / "are you sure?" first
         else:
             assert response.status_code == 303, url    # done or refused by the rules, then back
     if who == "other":
