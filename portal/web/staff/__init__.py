@@ -23,5 +23,6 @@ bp.add_url_rule("/<slug>/requests/<reference>", view_func=views.detail, methods=
 bp.add_url_rule("/<slug>/requests/<reference>/<action>", view_func=actions.act, methods=["POST"])
 bp.add_url_rule("/<slug>/terms/<sha256>", view_func=views.terms, methods=["GET"])
 bp.add_url_rule("/<slug>/schedule", view_func=views.schedule, methods=["GET"])
+bp.add_url_rule("/<slug>/week", view_func=views.week, methods=["GET"])
 bp.add_url_rule("/<slug>/export.csv", view_func=views.export, methods=["GET"])
 bp.add_url_rule("/<slug>/audit", view_func=views.audit_log, methods=["GET"])

@@ -266,43 +266,6 @@ def terms_text(db: Session, office: Office, sha256: str) -> TermsVersion | None:
     return tv if tv is not None and tv.office_slug == office.slug else None
 
 
-@dataclass(frozen=True)
-class ScheduleRow:
-    """One slot of the day with the appointment holding it (or free)."""
-    time: str
-    place: int
-    reference: str
-    name: str
-    kana: str
-    phone: str
-    status_label: str
-    details: str
-
-
-def schedule(db: Session, office: Office, policy: rules.SlotPolicy, day: datetime.date) -> list[ScheduleRow]:
-    """The day's slots, each place with its appointment (cancelled ones are left out)."""
-    lo, hi = day_bounds(day)
-    found = db.execute(select(Appointment, BookingRequest).join(BookingRequest, BookingRequest.id == Appointment.request_id)
-                       .where(Appointment.office_slug == office.slug, Appointment.starts_at >= lo,
-                              Appointment.starts_at < hi, Appointment.place_no.is_not(None))).all()
-    booked = {(a.starts_at, a.place_no): (a, r) for a, r in found}
-    out = []
-    for slot in rules.slots_on(policy, day):
-        for place in range(1, office.config.booking.capacity + 1):
-            a, r = booked.pop((slot.start.astimezone(UTC), place), (None, None))
-            time = wording.slot_times(office.config, slot.start)
-            if r is None:
-                out.append(ScheduleRow(time, place, "", "", "", "", "空き", ""))
-            else:
-                out.append(ScheduleRow(time, place, r.reference, r.name, r.kana, norm.phone_display(r.phone_typed),
-                                       wording.STATUS_LABELS.get(r.status, r.status),
-                                       wording.DETAILS_CHANNEL_LABELS.get(a.details_channel or "", "未連絡")))
-    for (start, place), (a, r) in sorted(booked.items()):   # off-grid (e.g. hours changed since)
-        out.append(ScheduleRow(tokyo_text(start)[11:], place, r.reference, r.name, r.kana, norm.phone_display(r.phone_typed),
-                               wording.STATUS_LABELS.get(r.status, r.status), wording.DETAILS_CHANNEL_LABELS.get(a.details_channel or "", "未連絡")))
-    return out
-
-
 def free_slots(db: Session, office: Office, policy: rules.SlotPolicy,
                now: datetime.datetime) -> list[tuple[str, str]]:
     """(key, label with places left) of every slot staff may still confirm, up to the horizon."""

@@ -20,6 +20,7 @@ from ..frame import Page, error_list, staff_page
 from ..security import limiter
 from ..state import portal_state
 from . import accounts, queries, services
+from . import schedule as schedule_of
 from .access import TOKEN, logged_in, office_access, safe_next
 from .forms import LoginForm, to_csv
 
@@ -82,7 +83,9 @@ def logout():
 def home():
     """The offices this staff member may see."""
     known = portal_state().offices
-    offices = [(known[s], wording.ROLE_LABELS.get(r, r)) for s, r in sorted(g.staff.roles.items()) if s in known]
+    mine = [s for s in sorted(g.staff.roles) if s in known]
+    counts = schedule_of.to_do(db.session(), mine)
+    offices = [(known[s], wording.ROLE_LABELS.get(g.staff.roles[s], g.staff.roles[s]), counts[s]) for s in mine]
     return render("staff/home.html", "職員用ページ", offices=offices)
 
 
@@ -156,12 +159,26 @@ def terms(office: Office, staff: accounts.Staff, sha256: str):
 def schedule(office: Office, staff: accounts.Staff):
     """The day's schedule (printable)."""
     day = _day_arg("date") or _now().astimezone(rules.TOKYO).date()
-    found = queries.schedule(db.session(), office, portal_state().policy(office), day)
+    found = schedule_of.of_day(db.session(), office, portal_state().policy(office), day)
     services.audit(db.session(), _now(), staff.id, office.slug, "view_schedule", None, day.isoformat())
     return render("staff/schedule.html", f"{wording.day_label(day)}の予定", office, rows=found,
                    day=day.isoformat(), day_label=f"{day.year}年{wording.day_label(day)}",
                    prev=(day - datetime.timedelta(days=1)).isoformat(),
-                   next=(day + datetime.timedelta(days=1)).isoformat())
+                   next=(day + datetime.timedelta(days=1)).isoformat(),
+                   week=schedule_of.week_of(day).isoformat())
+
+
+@office_access()
+def week(office: Office, staff: accounts.Staff):
+    """The week's schedule, Monday to Sunday: booked places by day, free places counted."""
+    monday = schedule_of.week_of(_day_arg("date") or _now().astimezone(rules.TOKYO).date())
+    days = schedule_of.of_week(db.session(), office, portal_state().policy(office), monday)
+    services.audit(db.session(), _now(), staff.id, office.slug, "view_week", None, monday.isoformat())
+    sunday = monday + datetime.timedelta(days=6)
+    return render("staff/week.html", f"{wording.day_label(monday)}〜{wording.day_label(sunday)}の予定", office,
+                  days=days, prev=(monday - datetime.timedelta(days=7)).isoformat(),
+                  next=(monday + datetime.timedelta(days=7)).isoformat(),
+                  year=monday.year)
 
 
 @office_access(admin=True)

@@ -12,6 +12,7 @@ def routes(slug: str, reference: str, sha: str) -> list[tuple[str, str]]:
     out = [("GET", f"{base}/"), ("GET", f"{base}/?status=requested&date=2026-05-07"),
            ("GET", f"{base}/requests/{reference}"), ("GET", f"{base}/terms/{sha}"),
            ("GET", f"{base}/schedule"), ("GET", f"{base}/schedule?date=2026-05-07"),
+           ("GET", f"{base}/week"), ("GET", f"{base}/week?date=2026-05-07"),
            ("GET", f"{base}/export.csv"), ("GET", f"{base}/audit")]
     out.append(("GET", f"{base}/new"))
     out.append(("POST", f"{base}/new"))
@@ -26,7 +27,7 @@ def test_every_staff_route_is_listed(staff_app):
     assert rules == {"/staff/", "/staff/login", "/staff/logout", "/staff/<slug>/", "/staff/<slug>/audit",
                      "/staff/<slug>/export.csv", "/staff/<slug>/new", "/staff/<slug>/requests/<reference>",
                      "/staff/<slug>/requests/<reference>/<action>", "/staff/<slug>/schedule",
-                     "/staff/<slug>/terms/<sha256>"}
+                     "/staff/<slug>/terms/<sha256>", "/staff/<slug>/week"}
 
 
 @pytest.mark.parametrize("who", ["own", "other", "anonymous"])

@@ -146,3 +146,24 @@ def test_memo_is_kept_never_audited_and_refused_when_too_long(staff_app, aki):
     huge = aki.post(f"/staff/abashiri/requests/{ref}/memo", memo="x" * 100_000)
     assert huge.status_code == 413 and "大きすぎます" in huge.get_data(as_text=True)
     assert request_row(staff_app, ref).memo == "父親が同席予定。\n午後希望"
+
+
+def test_home_counts_what_needs_doing(staff_app, aki):
+    untouched, contacted = book(staff_app), book(staff_app, slot1="2026-05-08T09:30")
+    aki.act("abashiri", contacted, "contact", outcome="not_reached")
+    reference_of(take(aki, slot="2026-05-11T09:30"))          # confirmed, details not sent yet
+    row = soup(aki.get("/staff/")).find("a", string="ハローワーク網走").find_parent("tr")
+    cells = [td.get_text(strip=True) for td in row.find_all("td")]
+    assert cells[1:3] == ["1件", "3件"], cells                 # new: untouched; to do: 2 requested + 1
+    assert untouched
+
+
+def test_week_view_and_companions_on_the_schedule(staff_app, aki):
+    ref = reference_of(take(aki, companions=["interpreter"], companion_note="ベトナム語"))
+    page = soup(aki.get("/staff/abashiri/week?date=2026-05-07"))
+    assert page.h1.get_text() == "2026年5月4日（月）〜5月10日（日）の予定"
+    day = page.find("section", attrs={"aria-labelledby": "day-2026-05-07"})
+    assert ref in day.get_text() and "通訳者" in day.get_text()
+    assert "オンライン相談はありません" in page.find("section", attrs={"aria-labelledby": "day-2026-05-09"}).get_text()
+    schedule = soup(aki.get("/staff/abashiri/schedule?date=2026-05-07"))
+    assert "通訳者" in schedule.find("a", string=ref).find_parent("tr").get_text()
