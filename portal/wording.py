@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Iterable, Protocol
 
-from .eras import TOKYO, WEEKDAYS
+from .eras import MONDAY_TO_FRIDAY, TOKYO, WEEKDAY_NAMES, WEEKDAYS
 
 if TYPE_CHECKING:
     from .schema import OfficeConfig
 
-WEEKDAY_NAMES = "月火水木金土日"   # by date.weekday(): Monday is 0
 CHANNEL_LABELS = {"phone": "電話", "email": "メール", "counter": "窓口", "online": "オンライン"}
 DETAILS_CHANNEL_LABELS = {"phone": "電話", "mypage": "求職者マイページ", "email": "メール"}
 COMPANION_LABELS = {"family": "家族など", "interpreter": "通訳者", "caregiver": "介助者"}
@@ -63,6 +62,25 @@ def days_text(weekdays: list[str]) -> str:
     return "・".join(_WEEKDAY_OF_KEY[d] for d in ordered) + "曜日"
 
 
+def open_days_text(open_days: Iterable[int]) -> str:
+    """Open weekdays: 月曜日から土曜日まで for a run of three or more days, else 月・水・土曜日."""
+    ordered = sorted(set(open_days))
+    if len(ordered) >= 3 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{WEEKDAY_NAMES[ordered[0]]}曜日から{WEEKDAY_NAMES[ordered[-1]]}曜日まで"
+    return "・".join(WEEKDAY_NAMES[d] for d in ordered) + "曜日"
+
+
+def _open_days_note(open_days: Iterable[int]) -> str:
+    # Said only where the office's open days are not the usual 平日, which readers assume.
+    days = frozenset(open_days)
+    return "" if days == MONDAY_TO_FRIDAY else f"開庁日は{open_days_text(days)}"
+
+
+def _notes(*notes: str) -> str:
+    kept = [n for n in notes if n]
+    return f"（{'。'.join(kept)}）" if kept else ""
+
+
 def hours_text(config: OfficeConfig) -> str:
     """The bookable hours, e.g. 平日9：30～12：00、13：30～16：00."""
     return days_text(config.hours.weekdays) + windows_text(config.hours.windows, config.typography.time_separator)
@@ -85,9 +103,16 @@ def deadline_phrase(cutoff_business_days: int) -> str:
     return f"{cutoff_business_days}開庁日前"
 
 
-def deadline_day(cutoff_business_days: int) -> str:
-    """The deadline day as pages and errors name it: 前日 says that closed days do not count."""
-    return deadline_phrase(cutoff_business_days) + ("（閉庁日を除く）" if cutoff_business_days == 1 else "")
+def deadline_day(cutoff_business_days: int, open_days: Iterable[int] = MONDAY_TO_FRIDAY) -> str:
+    """The deadline day as pages and errors name it: 前日 says that closed days do not count.
+
+    `open_days` are the office's open weekdays; other than Monday to Friday, the phrase names
+    them, since the count walks them: 3開庁日前（開庁日は月曜日から土曜日まで）.
+    """
+    if cutoff_business_days == 0:
+        return deadline_phrase(0)
+    return deadline_phrase(cutoff_business_days) + _notes(
+        "閉庁日を除く" if cutoff_business_days == 1 else "", _open_days_note(open_days))
 
 
 def deadline_text(config: OfficeConfig) -> str:
