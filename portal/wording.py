@@ -62,12 +62,22 @@ def days_text(weekdays: list[str]) -> str:
     return "・".join(_WEEKDAY_OF_KEY[d] for d in ordered) + "曜日"
 
 
+def open_weekdays(config: OfficeConfig) -> frozenset[int]:
+    """The office's open days as date.weekday() numbers (0 = Monday), from office.open_days."""
+    return frozenset(WEEKDAYS.index(d) for d in config.office.open_days)
+
+
 def open_days_text(open_days: Iterable[int]) -> str:
     """Open weekdays: 月曜日から土曜日まで for a run of three or more days, else 月・水・土曜日."""
     ordered = sorted(set(open_days))
     if len(ordered) >= 3 and ordered == list(range(ordered[0], ordered[-1] + 1)):
         return f"{WEEKDAY_NAMES[ordered[0]]}曜日から{WEEKDAY_NAMES[ordered[-1]]}曜日まで"
     return "・".join(WEEKDAY_NAMES[d] for d in ordered) + "曜日"
+
+
+def open_days_definition(open_days: Iterable[int]) -> str:
+    """What 開庁日 means, as the rules count it: 月曜日から金曜日まで（祝日・休日、…を除く）."""
+    return f"{open_days_text(open_days)}（祝日・休日、12月29日から1月3日まで及び臨時の休業日を除く）"
 
 
 def _open_days_note(open_days: Iterable[int]) -> str:
@@ -118,7 +128,15 @@ def deadline_day(cutoff_business_days: int, open_days: Iterable[int] = MONDAY_TO
 def deadline_text(config: OfficeConfig) -> str:
     """When requests close: 相談日の前日（閉庁日を除く）17：00まで."""
     b = config.booking
-    return f"相談日の{deadline_day(b.deadline_business_days)}{clock(b.cutoff_time, config.typography.time_separator)}まで"
+    day = deadline_day(b.deadline_business_days, open_weekdays(config))
+    return f"相談日の{day}{clock(b.cutoff_time, config.typography.time_separator)}まで"
+
+
+def notice_day(config: OfficeConfig) -> str:
+    """The day by which meeting details arrive: 前日, or 前日（閉庁日を除く。開庁日は…） on other open days."""
+    # 前日 alone on the usual calendar, as the seed terms say it; named open days otherwise.
+    days = open_weekdays(config)
+    return deadline_phrase(1) if days == MONDAY_TO_FRIDAY else deadline_day(1, days)
 
 
 def cancellation_text(config: OfficeConfig) -> str:
@@ -158,10 +176,10 @@ def next_steps(config: OfficeConfig) -> list[str]:
                      f"{tool}のミーティングIDとパスコードは、相談当日の開始前に電話でお知らせします。")
     elif config.booking.details_channel == "mypage":
         steps.append(f"相談の日時と{tool}のURLは、求職者マイページでお知らせします。"
-                     f"相談日の前日になっても届かない場合は、{contact}にお問い合わせください。")
+                     f"相談日の{notice_day(config)}になっても届かない場合は、{contact}にお問い合わせください。")
     else:
         steps.append(f"相談の日時と{tool}の接続先は、メールでお知らせします。"
-                     f"相談日の前日になっても届かない場合は、{contact}にお問い合わせください。")
+                     f"相談日の{notice_day(config)}になっても届かない場合は、{contact}にお問い合わせください。")
     steps.append(f"キャンセルや変更は{cancellation_text(config)}。")
     steps.append(f"連絡なく開始時刻から{config.no_show.minutes}分を過ぎると、キャンセルとして扱われます。")
     return steps
