@@ -86,6 +86,16 @@ def test_validation_failures_name_key_and_reason(content, old, new, key, reason)
     assert "\n" not in str(error)
 
 
+def test_office_open_on_saturdays(saturday_office):
+    office = load_office(saturday_office)
+    policy = office.slot_policy()
+    assert policy.open_weekdays == frozenset(range(6)) and policy.weekdays == frozenset({1, 3, 5})
+    assert policy.cutoff_business_days == 3
+    assert "相談3開庁日前までに予約を確定した方が利用できます。「開庁日」とは、月曜日から土曜日まで" \
+           "（祝日・休日、12月29日から1月3日まで及び臨時の休業日を除く）の日をいいます。" in office.terms.markdown
+    assert "火・木・土曜日10:00～16:00" in office.terms.markdown
+
+
 def test_sessions_default_to_every_open_day(content):
     edit(content / "abashiri", "office.yaml", "  weekdays: [mon, tue, wed, thu, fri]\n", "")
     edit(content / "abashiri", "office.yaml", COURT, COURT + "  open_days: [tue, wed, thu, fri, sat]\n")
