@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 TOKYO = ZoneInfo("Asia/Tokyo")   # every office's times; Tokyo has had no DST since 1951
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")   # date.weekday() order, as office.yaml names them
+WEEKDAY_NAMES = "月火水木金土日"   # the same order, as Japanese writes them
+MONDAY_TO_FRIDAY = frozenset(range(5))   # an office's open days unless its office.yaml says otherwise
 
 
 class Era(NamedTuple):

@@ -23,6 +23,7 @@ from .placeholders import expand, facts
 from .rules import TOKYO, SlotPolicy, Window
 from .schema import WEEKDAYS, OfficeConfig, Revision, SiteConfig, TermsVersionFile
 from .termslock import changed_facts, check_published, read_lock
+from .wording import open_weekdays
 from .yamlfile import load_yaml
 
 SITE_FILE = "site.yaml"
@@ -132,6 +133,7 @@ class Office:
             horizon_days=c.booking.horizon_days,
             capacity=c.booking.capacity,
             time_separator=c.typography.time_separator,
+            open_weekdays=open_weekdays(c),
         )
 
 

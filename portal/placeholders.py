@@ -11,7 +11,7 @@ from typing import Callable
 
 from .errors import ContentError
 from .schema import OfficeConfig
-from .wording import channels_text, days_text, deadline_phrase, hours_text
+from .wording import channels_text, days_text, deadline_phrase, hours_text, open_days_definition, open_weekdays
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_.]*)\s*(?:\|\s*([a-z_]+)\s*)?\}\}")
 _ANY_BRACES = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{|\}\}")
@@ -30,6 +30,7 @@ def facts(config: OfficeConfig) -> dict[str, str | None]:
         "office.email": config.office.email,
         "office.address": config.office.address,
         "office.court": config.office.court,
+        "office.open_days": open_days_definition(open_weekdays(config)),
         "service.name": config.service,
         "session.minutes": str(config.session.minutes),
         "session.tool": config.session.tool,

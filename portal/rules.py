@@ -16,7 +16,7 @@ from typing import Iterator
 
 from . import wording
 from .errors import RuleError
-from .eras import TOKYO  # also rules.TOKYO: callers take the time zone from the rules they apply
+from .eras import MONDAY_TO_FRIDAY, TOKYO  # also rules.TOKYO: callers take the time zone from the rules they apply
 
 # Tokyo has had no DST since 1951, so wall-clock arithmetic below equals elapsed time.
 _KEY_FORMAT = "%Y-%m-%dT%H:%M"
@@ -34,7 +34,11 @@ class Window:
 
 @dataclass(frozen=True)
 class SlotPolicy:
-    """An office's booking rules; frozen and hashable so per-day results can be cached."""
+    """An office's booking rules; frozen and hashable so per-day results can be cached.
+
+    ``open_weekdays`` are the office's open days (開庁日, 0 = Monday); ``weekdays`` are the days
+    with sessions, among them. Every business-day count (deadline, cut-off) walks open days.
+    """
 
     weekdays: frozenset[int]
     windows: tuple[Window, ...]
@@ -45,13 +49,16 @@ class SlotPolicy:
     horizon_days: int = 28
     capacity: int = 1
     time_separator: str = ":"   # the office's typography, so errors write times as its pages do
+    open_weekdays: frozenset[int] = MONDAY_TO_FRIDAY
 
     def __post_init__(self) -> None:
         # Fail when the policy is built (content loading), not on a seeker's form render.
         if self.session_minutes <= 0:
             raise ValueError("session_minutes must be positive")
-        if not self.weekdays <= frozenset(range(7)):
-            raise ValueError("weekdays must be within 0 (Monday) .. 6 (Sunday)")
+        if not self.open_weekdays or not self.open_weekdays <= frozenset(range(7)):
+            raise ValueError("open_weekdays must be some of 0 (Monday) .. 6 (Sunday)")
+        if not self.weekdays <= self.open_weekdays:
+            raise ValueError("weekdays must be open weekdays (sessions only on days the office is open)")
         if any(w.start >= w.end for w in self.windows):
             raise ValueError("each window must start before it ends (same day)")
         if self.cutoff_business_days < 0 or self.horizon_days < 0 or self.capacity < 1:
@@ -98,20 +105,18 @@ def is_government_holiday(day: datetime.date) -> bool:
     return day in _holidays_of(day.year)
 
 
-def is_business_day(day: datetime.date, closures: frozenset[datetime.date] = frozenset()) -> bool:
-    """True unless the day is a weekend, a government holiday or an office closure."""
-    return day.weekday() < 5 and not is_government_holiday(day) and day not in closures
+def is_business_day(policy: SlotPolicy, day: datetime.date) -> bool:
+    """True on the office's open weekdays unless a government holiday or an office closure."""
+    return day.weekday() in policy.open_weekdays and not is_government_holiday(day) and day not in policy.closures
 
 
-def add_business_days(
-    day: datetime.date, n: int, closures: frozenset[datetime.date] = frozenset()
-) -> datetime.date:
-    """The date n business days after day (before it when n is negative; day itself for 0)."""
+def add_business_days(policy: SlotPolicy, day: datetime.date, n: int) -> datetime.date:
+    """The date n of the office's business days after day (before it when n < 0; day for 0)."""
     step = datetime.timedelta(days=1 if n > 0 else -1)
     remaining = abs(n)
     while remaining:
         day += step
-        if is_business_day(day, closures):
+        if is_business_day(policy, day):
             remaining -= 1
     return day
 
@@ -119,7 +124,7 @@ def add_business_days(
 @functools.lru_cache(maxsize=1 << 15)
 def _grid(policy: SlotPolicy, day: datetime.date) -> tuple[Slot, ...]:
     # Cached per (policy, day): open_slots runs on every form render for ~544 offices.
-    if day.weekday() not in policy.weekdays or not is_business_day(day, policy.closures):
+    if day.weekday() not in policy.weekdays or not is_business_day(policy, day):
         return ()
     length = datetime.timedelta(minutes=policy.session_minutes)
     starts: set[datetime.datetime] = set()  # a set: overlapping windows must not double a slot
@@ -140,7 +145,7 @@ def slots_on(policy: SlotPolicy, day: datetime.date) -> list[Slot]:
 @functools.lru_cache(maxsize=1 << 15)
 def _cutoff_of_day(policy: SlotPolicy, day: datetime.date) -> datetime.datetime:
     # Every slot of a day shares one deadline, so compute it once per (policy, day).
-    deadline_day = add_business_days(day, -policy.cutoff_business_days, policy.closures)
+    deadline_day = add_business_days(policy, day, -policy.cutoff_business_days)
     return datetime.datetime.combine(deadline_day, policy.cutoff_time, tzinfo=TOKYO)
 
 
@@ -197,7 +202,7 @@ def check_on_grid(policy: SlotPolicy, start: datetime.datetime) -> Slot:
     """
     start = _to_tokyo(start, "start")
     day = start.date()
-    if not is_business_day(day, policy.closures):
+    if not is_business_day(policy, day):
         raise SlotError("closed_day", "その日は閉庁日のため予約できません。")
     if day.weekday() not in policy.weekdays:
         raise SlotError("closed_day", "その曜日はオンライン相談を行っていません。別の日を選んでください。")
@@ -245,7 +250,7 @@ def check_slot(policy: SlotPolicy, now: datetime.datetime, start: datetime.datet
         cutoff_time = wording.clock(policy.cutoff_time, policy.time_separator)
         raise SlotError(
             "past_cutoff",
-            f"予約は{wording.deadline_day(policy.cutoff_business_days)}の{cutoff_time}までです。"
+            f"予約は{wording.deadline_day(policy.cutoff_business_days, policy.open_weekdays)}の{cutoff_time}までです。"
             "別の日時を選んでください。",
         )
     return slot

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
                       StrictBool, StrictInt, StrictStr, model_validator)
 
-from .eras import WEEKDAYS
+from .eras import WEEKDAY_NAMES, WEEKDAYS
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Channel = Literal["phone", "email", "counter", "online"]
@@ -77,6 +77,14 @@ class OfficeInfo(_Strict):
     email: Email | None = Field(None, description="E-mail address, where the office takes e-mail (warned when a channel needs it)")
     address: Text | None = Field(None, description="Postal address (warned when missing)")
     court: Text = Field(description="Court of first instance named in the terms (合意管轄裁判所)")
+    open_days: list[Weekday] = Field(["mon", "tue", "wed", "thu", "fri"], min_length=1,
+                                     description="Days of the week the office is open (開庁日, mon…sun); holidays, 12/29–1/3 and booking.closures stay closed")
+
+    @model_validator(mode="after")
+    def _open_days_once(self) -> "OfficeInfo":
+        if len(set(self.open_days)) != len(self.open_days):
+            raise ValueError("@open_days: open_days に同じ曜日が2回あります")
+        return self
 
 
 class TimeWindow(_Strict):
@@ -92,7 +100,7 @@ class TimeWindow(_Strict):
 
 class Hours(_Strict):
     weekdays: list[Weekday] = Field(["mon", "tue", "wed", "thu", "fri"], min_length=1,
-                                    description="Days of the week with sessions (mon…sun); closed days are skipped anyway")
+                                    description="Days of the week with sessions (mon…sun), each one of office.open_days (default: all of them); closed days are skipped anyway")
     windows: list[TimeWindow] = Field(min_length=1, description="Daily time windows in which sessions take place")
 
     @model_validator(mode="after")
@@ -116,8 +124,8 @@ class Session(_Strict):
 
 class Booking(_Strict):
     deadline_business_days: StrictInt = Field(1, ge=0, le=20,
-                                              description="Requests close this many business days before the session (1 = 前日)")
-    cutoff_time: TimeOfDay = Field(dt.time(17, 0), description="Time of day on that business day when requests close")
+                                              description="Requests close this many open days (office.open_days) before the session (1 = 前日)")
+    cutoff_time: TimeOfDay = Field(dt.time(17, 0), description="Time of day on that open day when requests close")
     horizon_days: StrictInt = Field(28, ge=1, le=366, description="How many days ahead slots are offered")
     capacity: StrictInt = Field(1, ge=1, le=50, description="Sessions the office can hold at the same time")
     closures: list[Date] = Field([], description="The office's own closure dates (YYYY-MM-DD)")
@@ -229,6 +237,29 @@ class OfficeConfig(_Strict):
         for i, cid in enumerate(ids):
             if cid in ids[:i]:
                 raise ValueError(f"@eligibility[{i}].id: id「{cid}」は eligibility[{ids.index(cid)}] と重複しています")
+        return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sessions_default_to_open_days(cls, data: object) -> object:
+        # Without hours.weekdays, sessions run on every open day: an office that writes only
+        # office.open_days with sat gets Saturday sessions, not an error about a key it never wrote.
+        if isinstance(data, dict) and isinstance(data.get("office"), dict) and isinstance(data.get("hours"), dict):
+            open_days = data["office"].get("open_days")
+            valid = isinstance(open_days, list) and all(d in WEEKDAYS for d in open_days) \
+                and len(set(open_days)) == len(open_days)   # else office.open_days alone reports it
+            if valid and "weekdays" not in data["hours"]:
+                return {**data, "hours": {**data["hours"], "weekdays": open_days}}
+        return data
+
+    @model_validator(mode="after")
+    def _sessions_on_open_days(self) -> "OfficeConfig":
+        # A session day the office is closed would be advertised in the texts yet never bookable.
+        closed = [d for d in self.hours.weekdays if d not in self.office.open_days]
+        if closed:
+            names = "・".join(WEEKDAY_NAMES[WEEKDAYS.index(d)] for d in closed)
+            raise ValueError(f"@hours.weekdays: {names}曜日は開庁日（office.open_days: {', '.join(self.office.open_days)}）"
+                             f"ではありません。office.open_days に {', '.join(closed)} を加えるか、hours.weekdays から外してください")
         return self
 
     @model_validator(mode="after")

@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Iterable, Protocol
 
-from .eras import TOKYO, WEEKDAYS
+from .eras import MONDAY_TO_FRIDAY, TOKYO, WEEKDAY_NAMES, WEEKDAYS
 
 if TYPE_CHECKING:
     from .schema import OfficeConfig
 
-WEEKDAY_NAMES = "月火水木金土日"   # by date.weekday(): Monday is 0
 CHANNEL_LABELS = {"phone": "電話", "email": "メール", "counter": "窓口", "online": "オンライン"}
 DETAILS_CHANNEL_LABELS = {"phone": "電話", "mypage": "求職者マイページ", "email": "メール"}
 COMPANION_LABELS = {"family": "家族など", "interpreter": "通訳者", "caregiver": "介助者"}
@@ -70,6 +69,35 @@ def days_text(weekdays: list[str]) -> str:
     return "・".join(_WEEKDAY_OF_KEY[d] for d in ordered) + "曜日"
 
 
+def open_weekdays(config: OfficeConfig) -> frozenset[int]:
+    """The office's open days as date.weekday() numbers (0 = Monday), from office.open_days."""
+    return frozenset(WEEKDAYS.index(d) for d in config.office.open_days)
+
+
+def open_days_text(open_days: Iterable[int]) -> str:
+    """Open weekdays: 月曜日から土曜日まで for a run of three or more days, else 月・水・土曜日."""
+    ordered = sorted(set(open_days))
+    if len(ordered) >= 3 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{WEEKDAY_NAMES[ordered[0]]}曜日から{WEEKDAY_NAMES[ordered[-1]]}曜日まで"
+    return "・".join(WEEKDAY_NAMES[d] for d in ordered) + "曜日"
+
+
+def open_days_definition(open_days: Iterable[int]) -> str:
+    """What 開庁日 means, as the rules count it: 月曜日から金曜日まで（祝日・休日、…を除く）."""
+    return f"{open_days_text(open_days)}（祝日・休日、12月29日から1月3日まで及び臨時の休業日を除く）"
+
+
+def _open_days_note(open_days: Iterable[int]) -> str:
+    # Said only where the office's open days are not the usual 平日, which readers assume.
+    days = frozenset(open_days)
+    return "" if days == MONDAY_TO_FRIDAY else f"開庁日は{open_days_text(days)}"
+
+
+def _notes(*notes: str) -> str:
+    kept = [n for n in notes if n]
+    return f"（{'。'.join(kept)}）" if kept else ""
+
+
 def hours_text(config: OfficeConfig) -> str:
     """The bookable hours, e.g. 平日9：30～12：00、13：30～16：00."""
     return days_text(config.hours.weekdays) + windows_text(config.hours.windows, config.typography.time_separator)
@@ -92,15 +120,30 @@ def deadline_phrase(cutoff_business_days: int) -> str:
     return f"{cutoff_business_days}開庁日前"
 
 
-def deadline_day(cutoff_business_days: int) -> str:
-    """The deadline day as pages and errors name it: 前日 says that closed days do not count."""
-    return deadline_phrase(cutoff_business_days) + ("（閉庁日を除く）" if cutoff_business_days == 1 else "")
+def deadline_day(cutoff_business_days: int, open_days: Iterable[int] = MONDAY_TO_FRIDAY) -> str:
+    """The deadline day as pages and errors name it: 前日 says that closed days do not count.
+
+    `open_days` are the office's open weekdays; other than Monday to Friday, the phrase names
+    them, since the count walks them: 3開庁日前（開庁日は月曜日から土曜日まで）.
+    """
+    if cutoff_business_days == 0:
+        return deadline_phrase(0)
+    return deadline_phrase(cutoff_business_days) + _notes(
+        "閉庁日を除く" if cutoff_business_days == 1 else "", _open_days_note(open_days))
 
 
 def deadline_text(config: OfficeConfig) -> str:
     """When requests close: 相談日の前日（閉庁日を除く）17：00まで."""
     b = config.booking
-    return f"相談日の{deadline_day(b.deadline_business_days)}{clock(b.cutoff_time, config.typography.time_separator)}まで"
+    day = deadline_day(b.deadline_business_days, open_weekdays(config))
+    return f"相談日の{day}{clock(b.cutoff_time, config.typography.time_separator)}まで"
+
+
+def notice_day(config: OfficeConfig) -> str:
+    """The day by which meeting details arrive: 前日, or 前日（閉庁日を除く。開庁日は…） on other open days."""
+    # 前日 alone on the usual calendar, as the seed terms say it; named open days otherwise.
+    days = open_weekdays(config)
+    return deadline_phrase(1) if days == MONDAY_TO_FRIDAY else deadline_day(1, days)
 
 
 def cancellation_text(config: OfficeConfig) -> str:
@@ -140,10 +183,10 @@ def next_steps(config: OfficeConfig) -> list[str]:
                      f"{tool}のミーティングIDとパスコードは、相談当日の開始前に電話でお知らせします。")
     elif config.booking.details_channel == "mypage":
         steps.append(f"相談の日時と{tool}のURLは、求職者マイページでお知らせします。"
-                     f"相談日の前日になっても届かない場合は、{contact}にお問い合わせください。")
+                     f"相談日の{notice_day(config)}になっても届かない場合は、{contact}にお問い合わせください。")
     else:
         steps.append(f"相談の日時と{tool}の接続先は、メールでお知らせします。"
-                     f"相談日の前日になっても届かない場合は、{contact}にお問い合わせください。")
+                     f"相談日の{notice_day(config)}になっても届かない場合は、{contact}にお問い合わせください。")
     steps.append(f"キャンセルや変更は{cancellation_text(config)}。")
     steps.append(f"連絡なく開始時刻から{config.no_show.minutes}分を過ぎると、キャンセルとして扱われます。")
     return steps

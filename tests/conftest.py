@@ -14,3 +14,27 @@ CONTENT = ROOT / "content"
 def content(tmp_path: Path) -> Path:
     """A copy of content/ that a test may edit freely."""
     return Path(shutil.copytree(CONTENT, tmp_path / "content"))
+
+
+SATURDAY_OFFICE = "mothers-saturday"
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def saturday_office(content: Path) -> Path:
+    """A third office in the content copy: open Monday to Saturday, sessions on Tue, Thu and Sat,
+    requests closing 3 open days before, and terms that define 開庁日 with a placeholder."""
+    folder = Path(shutil.copytree(content / "mothers-hiroshima", content / SATURDAY_OFFICE))
+    (folder / "terms-lock.json").unlink()   # a new office: nothing of it published yet
+    yaml = folder / "office.yaml"
+    _replace(yaml, "  court: 広島地方裁判所\n", "  court: 広島地方裁判所\n  open_days: [mon, tue, wed, thu, fri, sat]\n")
+    _replace(yaml, "weekdays: [mon, tue, wed, thu, fri]", "weekdays: [tue, thu, sat]")
+    _replace(yaml, "deadline_business_days: 1", "deadline_business_days: 3")
+    _replace(folder / "terms.md", "までに予約を確定した方が利用できます。",
+             "までに予約を確定した方が利用できます。「開庁日」とは、{{ office.open_days }}の日をいいます。")
+    return folder

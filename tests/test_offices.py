@@ -7,6 +7,9 @@ from portal.errors import ContentError, ContentErrors
 from portal.offices import load_office, load_offices, load_site
 
 
+COURT = "  court: 当ハローワークの所在地を管轄する裁判所\n"
+
+
 def edit(folder: Path, name: str, old: str, new: str) -> None:
     path = folder / name
     text = path.read_text(encoding="utf-8")
@@ -65,6 +68,12 @@ def test_missing_facts_are_warnings_not_errors(content):
     ("weekdays: [mon, tue, wed, thu, fri]", "weekdays: [mon, tuesday]", "hours.weekdays[1]", "'sat', 'sun' のどれか"),
     ("minutes: 30", "minutes: 200", "hours.windows[0]", "150分で、1回の相談（session.minutes: 200分）が入りません"),
     ("  - id: device", "  - id: registered", "eligibility[1].id", "eligibility[0] と重複"),
+    ("weekdays: [mon, tue, wed, thu, fri]", "weekdays: [mon, sat]", "hours.weekdays",
+     "土曜日は開庁日（office.open_days: mon, tue, wed, thu, fri）ではありません。office.open_days に sat を加えるか"),
+    (COURT, COURT + "  open_days: [mon, tue, wed, thu]\n", "hours.weekdays", "金曜日は開庁日"),
+    (COURT, COURT + "  open_days: [mon, mon]\n", "office.open_days", "同じ曜日が2回"),
+    (COURT, COURT + "  open_days: []\n", "office.open_days", "少なくとも 1 件"),
+    (COURT, COURT + "  open_days: [mon, holiday]\n", "office.open_days[1]", "使える値"),
 ])
 def test_validation_failures_name_key_and_reason(content, old, new, key, reason):
     edit(content / "abashiri", "office.yaml", old, new)
@@ -74,6 +83,29 @@ def test_validation_failures_name_key_and_reason(content, old, new, key, reason)
     assert error.path.endswith("abashiri/office.yaml")
     assert error.key.startswith(key), error
     assert reason in error.reason, error
+    assert "\n" not in str(error)
+
+
+def test_office_open_on_saturdays(saturday_office):
+    office = load_office(saturday_office)
+    policy = office.slot_policy()
+    assert policy.open_weekdays == frozenset(range(6)) and policy.weekdays == frozenset({1, 3, 5})
+    assert policy.cutoff_business_days == 3
+    assert "相談3開庁日前までに予約を確定した方が利用できます。「開庁日」とは、月曜日から土曜日まで" \
+           "（祝日・休日、12月29日から1月3日まで及び臨時の休業日を除く）の日をいいます。" in office.terms.markdown
+    assert "火・木・土曜日10:00～16:00" in office.terms.markdown
+
+
+def test_sessions_default_to_every_open_day(content):
+    edit(content / "abashiri", "office.yaml", "  weekdays: [mon, tue, wed, thu, fri]\n", "")
+    edit(content / "abashiri", "office.yaml", COURT, COURT + "  open_days: [tue, wed, thu, fri, sat]\n")
+    policy = load_office(content / "abashiri").slot_policy()
+    assert policy.weekdays == policy.open_weekdays == frozenset(range(1, 6))
+
+
+def test_open_days_default_to_monday_to_friday(content):
+    for slug in ("abashiri", "mothers-hiroshima"):
+        assert load_office(content / slug).slot_policy().open_weekdays == frozenset(range(5))
 
 
 @pytest.mark.parametrize("old, new, reason", [

@@ -43,6 +43,14 @@ HIROSHIMA = SlotPolicy(
     weekdays=WEEKDAYS, windows=(Window(time(10, 0), time(16, 0)),), session_minutes=30
 )
 
+# An office open Monday to Saturday (many マザーズハローワーク), sessions on Tue, Thu and Sat.
+SATURDAYS = SlotPolicy(
+    weekdays=frozenset({1, 3, 5}), open_weekdays=frozenset(range(6)),
+    windows=(Window(time(10, 0), time(12, 0)),), session_minutes=30, cutoff_business_days=3,
+)
+# The same office on the default calendar (Monday to Friday), sessions on Tue and Thu.
+SATURDAYS_CLOSED = dataclasses.replace(SATURDAYS, weekdays=frozenset({1, 3}), open_weekdays=WEEKDAYS)
+
 
 def tokyo(*args: int) -> datetime:
     return datetime(*args, tzinfo=TOKYO)
@@ -67,7 +75,7 @@ def tokyo(*args: int) -> datetime:
     ],
 )
 def test_is_business_day(day: date, open_: bool) -> None:
-    assert is_business_day(day, ABASHIRI.closures) is open_
+    assert is_business_day(ABASHIRI, day) is open_
 
 
 @pytest.mark.parametrize(
@@ -86,8 +94,8 @@ def test_is_government_holiday(day: date, holiday: bool) -> None:
 
 
 def test_closure_only_closes_that_office() -> None:
-    assert is_business_day(CLOSURE)
-    assert not is_business_day(CLOSURE, frozenset({CLOSURE}))
+    assert is_business_day(HIROSHIMA, CLOSURE)
+    assert not is_business_day(ABASHIRI, CLOSURE)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +113,29 @@ def test_closure_only_closes_that_office() -> None:
     ],
 )
 def test_add_business_days(day: date, n: int, expected: date) -> None:
-    assert add_business_days(day, n, ABASHIRI.closures) == expected
+    assert add_business_days(ABASHIRI, day, n) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "open_"),
+    [
+        (date(2026, 5, 9), True),    # a plain Saturday
+        (date(2026, 5, 10), False),  # Sunday stays closed
+        (date(2026, 1, 3), False),   # a Saturday in 年末年始
+        (date(2028, 4, 29), False),  # 昭和の日 on a Saturday
+        (date(2026, 5, 6), False),   # 振替休日
+    ],
+)
+def test_saturday_office_is_open_on_plain_saturdays_only(day: date, open_: bool) -> None:
+    assert is_business_day(SATURDAYS, day) is open_
+    assert not is_business_day(dataclasses.replace(SATURDAYS, closures=frozenset({day})), day)
+
+
+def test_policy_refuses_session_days_the_office_is_closed() -> None:
+    with pytest.raises(ValueError, match="open weekdays"):
+        dataclasses.replace(SATURDAYS, open_weekdays=WEEKDAYS)
+    with pytest.raises(ValueError, match="open_weekdays"):
+        dataclasses.replace(SATURDAYS, weekdays=frozenset(), open_weekdays=frozenset())
 
 
 # --- the grid ------------------------------------------------------------------------------
@@ -134,7 +164,8 @@ def test_hiroshima_grid_has_twelve_slots() -> None:
         (ABASHIRI, date(2026, 5, 9)),  # Saturday
         (ABASHIRI, CLOSURE),
         (dataclasses.replace(ABASHIRI, weekdays=frozenset({0, 2})), date(2026, 5, 7)),  # Thu
-        (dataclasses.replace(ABASHIRI, weekdays=frozenset(range(7))), date(2026, 5, 9)),
+        (dataclasses.replace(ABASHIRI, weekdays=frozenset({5}), open_weekdays=frozenset(range(6))),
+         date(2026, 1, 3)),  # a Saturday session day in 年末年始
     ],
 )
 def test_no_slots_on_closed_or_unoffered_days(policy: SlotPolicy, day: date) -> None:
@@ -163,6 +194,41 @@ def test_session_must_end_by_window_end() -> None:
 )
 def test_cutoff(policy: SlotPolicy, slot_start: datetime, expected: datetime) -> None:
     assert cutoff(policy, slot_start) == expected
+
+
+@pytest.mark.parametrize(
+    ("slot_start", "with_saturday", "without"),
+    [
+        # Tuesday: 3 open days before are Mon (1), Sat (2), Fri (3); Mon, Fri, Thu without Saturdays
+        (tokyo(2026, 5, 19, 10), tokyo(2026, 5, 15, 17), tokyo(2026, 5, 14, 17)),
+        # Tuesday after 年末年始: Mon 1/5, then Saturday 1/3 is closed: Sat 12/27, Fri 12/26
+        (tokyo(2026, 1, 6, 10), tokyo(2025, 12, 26, 17), tokyo(2025, 12, 25, 17)),
+        # Tuesday after 昭和の日 on a Saturday: Mon 5/1, Fri 4/28, Thu 4/27, never the holiday
+        (tokyo(2028, 5, 2, 10), tokyo(2028, 4, 27, 17), tokyo(2028, 4, 27, 17)),
+        # Thursday after the Silver Week: Sat 9/19 counts
+        (tokyo(2026, 9, 24, 10), tokyo(2026, 9, 17, 17), tokyo(2026, 9, 16, 17)),
+    ],
+)
+def test_saturday_office_counts_saturdays_in_its_deadline(
+    slot_start: datetime, with_saturday: datetime, without: datetime
+) -> None:
+    assert cutoff(SATURDAYS, slot_start) == with_saturday
+    assert cutoff(SATURDAYS_CLOSED, slot_start) == without
+    assert not is_government_holiday(with_saturday.date())
+
+
+def test_saturday_office_offers_saturday_slots() -> None:
+    now = tokyo(2026, 5, 11, 9, 0)   # Monday
+    days = {s.start.date() for s in open_slots(SATURDAYS, now)}
+    # Tue 5/12 closed on Fri 5/8 17:00 (Mon, Sat, Fri); Thu 5/14 closes today, Mon 5/11 17:00
+    assert min(days) == date(2026, 5, 14)
+    assert date(2026, 5, 16) in days and all(d.weekday() in (1, 3, 5) for d in days)
+    assert len([d for d in days if d.weekday() == 5]) == 4   # every Saturday of the 28 days
+    assert {s.start.date() for s in open_slots(SATURDAYS_CLOSED, now)}.isdisjoint({date(2026, 5, 16)})
+    assert check_slot(SATURDAYS, now, tokyo(2026, 5, 16, 10)).key == "2026-05-16T10:00"
+    with pytest.raises(SlotError) as caught:
+        check_slot(SATURDAYS, now, tokyo(2026, 5, 17, 10))   # Sunday
+    assert caught.value.code == "closed_day"
 
 
 @pytest.mark.parametrize(
@@ -225,6 +291,13 @@ def test_past_cutoff_message_names_the_deadline(n: int, message: str) -> None:
     assert caught.value.message == message
 
 
+def test_past_cutoff_message_names_the_open_days() -> None:
+    with pytest.raises(SlotError) as caught:
+        check_slot(SATURDAYS, tokyo(2026, 5, 15, 17, 0), tokyo(2026, 5, 19, 10))
+    assert caught.value.message == ("予約は3開庁日前（開庁日は月曜日から土曜日まで）の17:00までです。"
+                                    "別の日時を選んでください。")
+
+
 def test_closed_day_message() -> None:
     with pytest.raises(SlotError, match="^その日は閉庁日のため予約できません。$"):
         check_slot(ABASHIRI, tokyo(2026, 5, 1, 9), tokyo(2026, 5, 6, 10))
@@ -247,7 +320,7 @@ def test_open_slots_is_sorted_and_on_business_days_within_horizon() -> None:
     assert len(set(slots)) == len(slots)
     days = {s.start.date() for s in slots}
     assert date(2026, 9, 22) not in days and date(2026, 9, 21) not in days
-    assert all(is_business_day(d) for d in days)
+    assert all(is_business_day(ABASHIRI, d) for d in days)
     assert max(days) <= date(2026, 10, 8)
     assert date(2026, 10, 8) in days  # the horizon's last day is included whole
     # 9/11 is the first day whose deadline (9/10 17:00) has not passed; from there to 10/8

@@ -123,6 +123,19 @@ def test_same_day_in_tokyo(start, now, same):
     assert sr.is_same_day(start, now) is same
 
 
+def test_staff_confirm_saturday_sessions_only_where_the_office_opens_on_saturdays():
+    saturdays = dataclasses.replace(POLICY, weekdays=frozenset({1, 3, 5}), open_weekdays=frozenset(range(6)))
+    assert sr.check_confirm(saturdays, NOW, tokyo(2026, 5, 9, 9, 30)).start == tokyo(2026, 5, 9, 9, 30)
+    for policy, start in ((POLICY, tokyo(2026, 5, 9, 9, 30)),             # closed on Saturdays
+                          (saturdays, tokyo(2026, 5, 10, 9, 30)),          # Sunday
+                          (saturdays, tokyo(2028, 4, 29, 9, 30))):         # 昭和の日, a Saturday
+        with pytest.raises(sr.StaffRuleError) as caught:
+            sr.check_confirm(policy, NOW, start)
+        assert caught.value.code == "closed_day"
+    # a Saturday session cancelled that Saturday is a same-day cancellation
+    assert sr.is_same_day(tokyo(2026, 5, 9, 9, 30), tokyo(2026, 5, 9, 8, 0))
+
+
 @pytest.mark.parametrize(("channel", "same_day", "noted"), [
     ("phone", True, False), ("email", True, True), ("email", False, False), ("online", False, True),
 ])

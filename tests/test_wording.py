@@ -65,6 +65,48 @@ def test_deadline_phrase_and_day(n, phrase, day):
     assert wording.deadline_day(n) == day
 
 
+MON_TO_SAT = frozenset(range(6))
+
+
+@pytest.mark.parametrize(("open_days", "text"), [
+    (range(5), "月曜日から金曜日まで"),
+    (MON_TO_SAT, "月曜日から土曜日まで"),
+    ({5, 1, 3, 0}, "月・火・木・土曜日"),
+    ({0, 1}, "月・火曜日"),
+    ({5}, "土曜日"),
+])
+def test_open_days_text(open_days, text):
+    assert wording.open_days_text(open_days) == text
+
+
+def test_open_days_definition_names_every_closed_day():
+    assert wording.open_days_definition(MON_TO_SAT) == \
+        "月曜日から土曜日まで（祝日・休日、12月29日から1月3日まで及び臨時の休業日を除く）"
+
+
+@pytest.mark.parametrize(("n", "day"), [
+    (0, "当日"),
+    (1, "前日（閉庁日を除く。開庁日は月曜日から土曜日まで）"),
+    (3, "3開庁日前（開庁日は月曜日から土曜日まで）"),
+])
+def test_deadline_day_names_open_days_other_than_weekdays(n, day):
+    assert wording.deadline_day(n, MON_TO_SAT) == day
+    assert wording.deadline_day(n, range(5)) == wording.deadline_day(n)
+
+
+def _saturdays(config: schema.OfficeConfig) -> schema.OfficeConfig:
+    """A seed office's config opened on Saturdays too."""
+    return _with(config, "office", open_days=["mon", "tue", "wed", "thu", "fri", "sat"])
+
+
+def test_deadline_text_and_notice_day_on_a_saturday_calendar():
+    config = _with(_saturdays(OFFICES["mothers-hiroshima"]), "booking", deadline_business_days=3)
+    assert wording.deadline_text(config) == "相談日の3開庁日前（開庁日は月曜日から土曜日まで）17:00まで"
+    assert wording.notice_day(OFFICES["mothers-hiroshima"]) == "前日"
+    assert wording.notice_day(config) == "前日（閉庁日を除く。開庁日は月曜日から土曜日まで）"
+    assert "相談日の前日（閉庁日を除く。開庁日は月曜日から土曜日まで）になっても届かない場合" in wording.next_steps(config)[1]
+
+
 def test_deadline_phrase_refuses_a_negative_count():
     with pytest.raises(ValueError):
         wording.deadline_phrase(-1)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from tests.conftest import SATURDAY_OFFICE
 from tests.fidelity import SEED_OF, SHARED_CHECKER, check, second_opinion
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,6 +87,18 @@ def test_revision_line_in_era_and_western_dates(site):
     assert "2025年10月17日" in doc.select_one(".western").get_text()
     assert doc.select_one(".issuer").get_text() == "広島公共職業安定所長"
     assert soup(site / "abashiri/terms/index.html").select_one(".revisions") is None
+
+
+def test_office_open_on_saturdays_says_its_open_days(saturday_office, tmp_path):
+    out = tmp_path / "site"
+    result = run_build("--content", saturday_office.parent, "--out", out, "--office", SATURDAY_OFFICE, *NO_PDF)
+    assert result.returncode == 0, result.stderr
+    contact = soup(out / SATURDAY_OFFICE / "index.html").select_one(".contact").get_text()
+    assert "火・木・土曜日10:00～16:00" in contact
+    assert "相談日の3開庁日前（開庁日は月曜日から土曜日まで）17:00まで" in contact
+    terms = soup(out / SATURDAY_OFFICE / "terms/index.html").get_text()
+    assert "相談3開庁日前までに予約を確定した方が利用できます。「開庁日」とは、月曜日から土曜日まで" \
+           "（祝日・休日、12月29日から1月3日まで及び臨時の休業日を除く）の日をいいます。" in terms
 
 
 def test_guide_shows_facts_from_office_yaml(site):

@@ -87,3 +87,21 @@ def test_first_listed_day(app, clock, now, first_day):
     assert values[1].startswith(first_day)
     last = datetime.date.fromisoformat(values[-1][:10])
     assert last <= now.date() + datetime.timedelta(days=28)
+
+
+def test_office_open_on_saturdays_lists_and_takes_saturday_slots(make_app, clock, saturday_office):
+    # Sessions Tue, Thu and Sat; requests close 3 open days before, Saturdays counted.
+    app = make_app(CONTENT_DIR=str(saturday_office.parent))
+    clock.now = at(2026, 5, 15, 16, 59)   # Friday: Tuesday 5/19 closes now (Mon, Sat, Fri)
+    seeker = Seeker(app.test_client(), saturday_office.name)
+    seeker.pass_eligibility()
+    form = soup(seeker.form_page())
+    values = [o["value"] for o in form.find("select", {"name": "slot1"}).find_all("option")][1:]
+    assert values[0] == "2026-05-19T10:00"
+    assert any(v.startswith("2026-05-23T") for v in values)   # a Saturday
+    assert {datetime.date.fromisoformat(v[:10]).weekday() for v in values} == {1, 3, 5}
+    assert "相談日の3開庁日前（開庁日は月曜日から土曜日まで）17:00まで" in form.get_text()
+    assert soup(seeker.check(slot1="2026-05-23T10:00")).h1.get_text() == "申し込み内容の確認"
+    clock.now = at(2026, 5, 15, 17)
+    page = soup(seeker.check(slot1="2026-05-19T10:00"))
+    assert "予約は3開庁日前（開庁日は月曜日から土曜日まで）の17:00までです" in page.select_one(".error-summary").get_text()
