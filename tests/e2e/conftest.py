@@ -54,6 +54,16 @@ def need(condition: bool, message: str) -> None:
     pytest.skip(message)
 
 
+class Clock:
+    """The portal's clock: NOW unless a journey moves it (and puts it back)."""
+
+    def __init__(self, now: datetime.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+
 @dataclass
 class Portal:
     """The running portal: its address, the app (for reading the database) and the built site."""
@@ -61,6 +71,7 @@ class Portal:
     app: object
     site_dir: Path
     pages_dir: Path                          # HTML of every portal response saved for vnu
+    clock: Clock
     saved: dict[str, str] = field(default_factory=dict)   # file name → URL it came from
 
     def save_html(self, name: str, url: str, html: str) -> None:
@@ -83,8 +94,9 @@ def portal(tmp_path_factory):
     write_site(site_dir, site_pages(load_site(CONTENT), load_offices(CONTENT, None, TODAY)))
     url = f"sqlite:///{base / 'portal.sqlite3'}"
     db.migrate(url)
+    clock = Clock(NOW)
     app = create_app({"SECRET_KEY": "e2e-secret", "DATABASE_URL": url, "INSTANCE_DIR": str(base / "instance"),
-                      "SITE_DIR": str(site_dir), "NOW": lambda: NOW, "RATELIMIT_SUBMIT": "10000 per minute",
+                      "SITE_DIR": str(site_dir), "NOW": clock, "RATELIMIT_SUBMIT": "10000 per minute",
                       # Cheap password hashing and no login limit: the tests log in many times.
                       "STAFF_ARGON2_MEMORY_KIB": 1024, "STAFF_RATELIMIT_LOGIN": "10000 per minute"})
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -94,7 +106,7 @@ def portal(tmp_path_factory):
     pages_dir = base / "portal-pages"
     pages_dir.mkdir()
     try:
-        yield Portal(f"http://127.0.0.1:{server.server_port}", app, site_dir, pages_dir)
+        yield Portal(f"http://127.0.0.1:{server.server_port}", app, site_dir, pages_dir, clock)
     finally:
         server.shutdown()
         thread.join(10)

@@ -1,10 +1,13 @@
-"""Staff journeys in a real browser, keyboard only: log in, find a seeker's request in the queue,
-confirm it for one of the wished slots, and see it on that day's schedule; and staff of another
-office, who cannot open it."""
+"""Staff journeys in a real browser: log in, find a seeker's request in the queue, confirm it for
+one of the wished slots, and see it on that day's schedule (keyboard only); staff of another
+office, who cannot open it; and a week of the office run in the console alone."""
 from __future__ import annotations
+
+import datetime
 
 import pytest
 
+from .conftest import NOW as NOW_E2E
 from .conftest import STAFF_PASSWORD
 from .steps import Keyboard, book, h1
 
@@ -80,5 +83,80 @@ def test_staff_of_another_office_cannot_open_it(desktop, staff, seeker_request):
     assert page.goto(f"/staff/abashiri/schedule?date={wish[:10]}").status == 403
     # Their own console offers only their own office.
     page.goto("/staff/")
-    offices = page.locator("main .office-list").inner_text()
+    offices = page.locator("main .office-todo").inner_text()
     assert "マザーズハローワーク広島" in offices and "網走" not in offices
+
+
+def take_booking(page, slot: str, channel: str, method: str, name: str, kana: str, phone: str) -> str:
+    """Enter a booking taken by phone or at the counter; returns its reference."""
+    page.goto("/staff/abashiri/new")
+    assert h1(page) == "予約の登録（電話・窓口・相談中）"
+    page.check(f"input[name=channel][value={channel}]")
+    page.select_option("#slot", slot)
+    page.fill("#name", name)
+    page.fill("#kana", kana)
+    page.fill("#seeker_number", "12345-12345678")
+    page.fill("#phone", phone)
+    page.check(f"input[name=consent_method][value={method}]")
+    page.check("#consent")
+    with page.expect_navigation():
+        page.click("form button[type=submit]:text('予約を登録する')")
+    notice = page.locator(".notice--ok").inner_text()
+    assert "予約を登録しました" in notice, notice
+    return notice.split("受付番号 ")[1].rstrip("）。")
+
+
+def act(page, action: str, **choices: str) -> str:
+    """Submit an action's form on the detail page (confirming where asked); the flashed message."""
+    form = page.locator(f'form[action$="/{action}"]')
+    for name, value in choices.items():
+        if name == "slot":
+            form.locator("select").select_option(value or None, index=None if value else 1)
+        else:
+            form.locator(f"input[name={name}][value={value}]").check()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    if page.locator('input[name=confirmed]').count():        # "are you sure?" first
+        assert "よろしいですか" in page.locator("main").inner_text()
+        with page.expect_navigation():
+            page.click("form:has(input[name=confirmed]) button[type=submit]")
+    return page.locator(".notice--ok, .notice--error").first.inner_text()
+
+
+def test_a_week_of_the_office_runs_in_the_console(desktop, staff, seeker_request, portal):
+    """Portal, phone and counter bookings, a reschedule, a cancellation undone and a no-show."""
+    kb, page = Keyboard(desktop), desktop
+    reference, _wish = seeker_request
+    page.goto("/staff/")
+    log_in(kb, "aki")
+    assert "未着手の申し込み" in page.locator("main").inner_text()
+    page.goto(f"/staff/abashiri/requests/{reference}")
+    assert "日時を確定しました" in act(page, "confirm", slot="")     # the first free slot (wishes first)
+
+    phone = take_booking(page, "2026-05-26T09:30", "phone", "oral", "電話 一郎", "デンワ イチロウ", "090-2222-3333")
+    counter = take_booking(page, "2026-05-26T10:00", "counter", "paper", "窓口 二郎", "マドグチ ジロウ", "0152-44-0000")
+
+    page.goto(f"/staff/abashiri/requests/{phone}")
+    assert "日時を変更しました" in act(page, "reschedule", slot="2026-05-27T09:30")
+    assert "キャンセルを記録しました" in act(page, "cancel", channel="phone")
+    assert "状態：キャンセル" in page.locator(".office-name").inner_text()
+    assert "取り消しました" in act(page, "undo")
+    assert "状態：予約確定" in page.locator(".office-name").inner_text()
+
+    page.goto(f"/staff/abashiri/requests/{counter}")
+    assert page.locator('form[action$="/no-show"]').count() == 0          # not before 10:10
+    tokyo = datetime.timezone(datetime.timedelta(hours=9))
+    portal.clock.now = datetime.datetime(2026, 5, 26, 10, 11, tzinfo=tokyo)
+    try:
+        page.reload()
+        log_in(kb, "aki")           # the session idled out over the weeks the clock jumped
+        assert page.url.endswith(f"/requests/{counter}")
+        assert "連絡なしキャンセルとして記録しました" in act(page, "no-show")
+        page.goto("/staff/abashiri/week?date=2026-05-26")
+        week = page.locator("main").inner_text()
+        assert phone in week and counter in week and "連絡なしキャンセル" in week
+        day = page.locator('section[aria-labelledby="day-2026-05-27"]').inner_text()
+        assert phone in day and "予約確定" in day
+    finally:
+        portal.clock.now = NOW_E2E
+    assert not kb.errors, kb.errors
