@@ -275,7 +275,10 @@ def measure(content: Path, database: Path, only: tuple[str, ...] = ()) -> dict[s
                 raise RuntimeError(f"staff login: {status}")
             pages = {"queue": f"/staff/{office.slug}/",
                      "schedule": f"/staff/{office.slug}/schedule?date={day.isoformat()}",
-                     "detail": f"/staff/{office.slug}/requests/{ref}"}
+                     "detail": f"/staff/{office.slug}/requests/{ref}",
+                     "home": "/staff/",
+                     "week": f"/staff/{office.slug}/week?date={day.isoformat()}",
+                     "new": f"/staff/{office.slug}/new"}
             found = {name: _timed(staff, path) for name, path in pages.items() if not only or name in only}
             if not only or "form" in only:
                 seeker = Client(port)
@@ -301,6 +304,9 @@ def rows() -> list[Row]:
     labels = {"queue": f"staff queue page (newest 500 of the office; {where})",
               "schedule": f"staff schedule of one full day ({day})",
               "detail": "staff request detail page (history check, free slots)",
+              "home": "staff home (counts of new and open requests of the office)",
+              "week": f"staff week view of {day}'s week",
+              "new": "staff new-booking form (free slots up to the horizon)",
               "form": "booking form page (open slots) with the same data"}
     out = []
     if made:
