@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, Form, PasswordField, StringField, TextAreaField
+from wtforms import BooleanField, Field, Form, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from ... import rules, wording
@@ -84,6 +85,11 @@ class BookingForm(SeekerForm):
     consent_method = StringField("利用規約への同意の確認方法")
     consent = BooleanField("利用規約（現在の版）を示し、同意を得ました")
     memo = TextAreaField("メモ（任意）", description=f"職員用のメモです（{sr.MEMO_MAX}文字まで）。")
+    submission_key = HiddenField()
+
+    def validate_submission_key(self, field: Field) -> None:
+        if field.data and not re.fullmatch(r"[0-9a-f]{32}", field.data):
+            raise ValidationError("送信内容が正しくありません。画面を開き直してください")
 
     def validate_email(self, field: Field) -> None:
         field.data = check(normalise.email, field.data)
@@ -118,7 +124,8 @@ class BookingForm(SeekerForm):
             seeker_number=self.seeker_number_normalised, seeker_number_typed=self.seeker_number.data.strip(),
             phone=self.phone_normalised, phone_typed=self.phone.data.strip(), email=self.email.data or None,
             start=self.start, channel=self.channel.data, consent_method=self.consent_method.data,
-            companions=self.chosen_companions(), companion_note=self.companion_text(), memo=self.memo.data)
+            companions=self.chosen_companions(), companion_note=self.companion_text(), memo=self.memo.data,
+            submission_key=self.submission_key.data or None)
 
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")

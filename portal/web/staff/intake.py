@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ... import staffrules as sr
@@ -38,11 +39,21 @@ class StaffBooking:
     companions: tuple[str, ...]
     companion_note: str
     memo: str
+    submission_key: str | None = None    # printed in the form: a second press stores nothing more
 
 
 def take_booking(db: Session, office: Office, policy: SlotPolicy, booking: StaffBooking, terms: TermsShown,
-                 staff_id: int, now: datetime.datetime) -> str:
-    """Store a booking taken by staff, confirmed at its slot; returns its reference."""
+                 staff_id: int, now: datetime.datetime) -> tuple[str, bool]:
+    """Store a booking taken by staff, confirmed at its slot: (its reference, whether it is new).
+
+    The same form sent twice (a double click, the browser's back and resend) is found by its
+    submission key and stored once.
+    """
+    if booking.submission_key:
+        earlier = db.scalar(select(BookingRequest.reference).where(
+            BookingRequest.submission_key == booking.submission_key, BookingRequest.office_slug == office.slug))
+        if earlier:
+            return earlier, False
     sr.check_staff_channel(booking.channel)
     if booking.consent_method not in ("oral", "paper"):
         raise sr.StaffRuleError("consent", "利用規約への同意を確認した方法（口頭・書面）を選んでください。")
@@ -56,7 +67,7 @@ def take_booking(db: Session, office: Office, policy: SlotPolicy, booking: Staff
             name=booking.name, kana=booking.kana, seeker_number=booking.seeker_number,
             seeker_number_typed=booking.seeker_number_typed, phone=booking.phone, phone_typed=booking.phone_typed,
             email=booking.email, companions=",".join(booking.companions), companion_note=booking.companion_note,
-            eligibility="", channel=booking.channel, memo=booking.memo,
+            eligibility="", channel=booking.channel, memo=booking.memo, submission_key=booking.submission_key,
             slots=[PreferredSlot(rank=1, starts_at=slot.start)],
             consent=Consent(terms_sha256=terms.sha256, revision_label=terms.revision_label,
                             statement=f"{terms.statement}（{CONSENT_METHOD_LABELS[booking.consent_method]}）",
@@ -75,4 +86,4 @@ def take_booking(db: Session, office: Office, policy: SlotPolicy, booking: Staff
     except Exception:
         forget_stored(db, terms)
         raise
-    return made[-1]
+    return made[-1], True

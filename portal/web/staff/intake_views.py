@@ -6,6 +6,8 @@ form again as typed, with the reason.
 """
 from __future__ import annotations
 
+import secrets
+
 from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -38,14 +40,17 @@ def new_booking(office: Office, staff: Staff) -> ResponseReturnValue:
     problem = None
     if request.method == "POST" and form.validate():
         try:
-            reference = take_booking(db.session(), office, state.policy(office), form.booking(),
-                                     state.terms(office, now), staff.id, now)
+            reference, new = take_booking(db.session(), office, state.policy(office), form.booking(),
+                                          state.terms(office, now), staff.id, now)
         except sr.StaffRuleError as exc:
             db.session().rollback()
             problem = exc.message
         else:
-            flash(f"予約を登録しました（受付番号 {reference}）。", "ok")
+            flash(f"予約を登録しました（受付番号 {reference}）。" if new
+                  else f"この予約はすでに登録されています（受付番号 {reference}）。二重には登録していません。", "ok")
             return redirect(url_for("staff.detail", slug=office.slug, reference=reference), code=303)
+    if not form.submission_key.data:
+        form.submission_key.data = secrets.token_hex(16)
     free = queries.free_slots(db.session(), office, state.policy(office), now)
     terms = state.terms(office, now)
     return render("staff/new.html", "予約の登録（電話・窓口・相談中）", office, form=form, problem=problem,

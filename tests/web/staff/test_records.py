@@ -167,3 +167,11 @@ def test_week_view_and_companions_on_the_schedule(staff_app, aki):
     assert "オンライン相談はありません" in page.find("section", attrs={"aria-labelledby": "day-2026-05-09"}).get_text()
     schedule = soup(aki.get("/staff/abashiri/schedule?date=2026-05-07"))
     assert "通訳者" in schedule.find("a", string=ref).find_parent("tr").get_text()
+
+
+def test_the_same_form_sent_twice_books_once(staff_app, aki):
+    key = "ab" * 16
+    first, second = take(aki, submission_key=key), take(aki, submission_key=key)
+    assert reference_of(first) == reference_of(second) and rows(staff_app, "booking_requests") == 1
+    assert "二重には登録していません" in soup(aki.get(second.headers["Location"])).get_text()
+    assert soup(aki.get("/staff/abashiri/new")).find("input", {"name": "submission_key"})["value"]
