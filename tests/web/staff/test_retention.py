@@ -40,6 +40,7 @@ def purge(app, *args: str) -> str:
 def test_purge_deletes_personal_data_past_retention_and_keeps_consent(staff_app, aki, clock, database_url):
     old = book(staff_app, name=f"{CANARY} 花子", kana="トリカゴ ハナコ", email="canary@example.jp")
     aki.act("abashiri", old, "confirm", slot=FIRST_SLOT["abashiri"])
+    aki.act("abashiri", old, "memo", memo="メモ鳥籠：父が同席")
     clock.now = tokyo(2026, 6, 1, 10, 0)
     recent = book(staff_app, slot1="2026-06-04T09:30", name="保存 中子")
     if database_url.startswith("sqlite"):
@@ -51,13 +52,13 @@ def test_purge_deletes_personal_data_past_retention_and_keeps_consent(staff_app,
     assert "削除対象: 1件" in purge(staff_app, "--dry-run")
     assert "削除しました: 1件" in purge(staff_app)
     gone = request_row(staff_app, old)
-    assert (gone.name, gone.kana, gone.seeker_number, gone.phone, gone.email) == ("", "", "", "", None)
+    assert (gone.name, gone.kana, gone.seeker_number, gone.phone, gone.email, gone.memo) == ("", "", "", "", None, "")
     assert gone.status == "confirmed" and gone.reference == old
     kept = request_row(staff_app, recent)
     assert kept.name == "保存　中子"
     if database_url.startswith("sqlite"):
         data = db_bytes(staff_app)
-        for value in (CANARY, "トリカゴ", "canary@example.jp"):
+        for value in (CANARY, "トリカゴ", "canary@example.jp", "メモ鳥籠"):
             assert value.encode() not in data, value
     with db.engine_of(staff_app).connect() as conn:
         consent = conn.execute(text("SELECT c.revision_label, c.statement, t.text FROM consents c "
