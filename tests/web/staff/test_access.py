@@ -118,4 +118,5 @@ def test_audit_log_has_ids_never_personal_values(staff_app, aki):
     for personal in ("監査", "確認子", "09099998888", "090-9999-8888", "01234-12345678", reference):
         assert personal not in flat
     page = soup(aki.get("/staff/abashiri/audit"))
-    assert page.find("td", string="view_request")
+    assert page.find("td", string="申し込みを表示")
+    assert page.find("td", string=f"受付番号 {reference}")
