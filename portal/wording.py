@@ -60,6 +60,7 @@ AUDIT_ACTION_LABELS = {
     "staff_reset": "パスワードを再設定",
     "staff_role": "役割を変更",
     "staff_password": "自分のパスワードを変更",
+    "staff_password_failed": "パスワード変更の失敗（現在のパスワード誤り）",
     "purge": "保存期間を過ぎた個人情報を削除",
 }
 _WEEKDAY_OF_KEY = dict(zip(WEEKDAYS, WEEKDAY_NAMES))

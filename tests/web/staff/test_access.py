@@ -12,7 +12,8 @@ def routes(slug: str, reference: str, sha: str) -> list[tuple[str, str]]:
     out = [("GET", f"{base}/"), ("GET", f"{base}/?status=requested&date=2026-05-07"),
            ("GET", f"{base}/requests/{reference}"), ("GET", f"{base}/terms/{sha}"),
            ("GET", f"{base}/schedule"), ("GET", f"{base}/schedule?date=2026-05-07"),
-           ("GET", f"{base}/export.csv"), ("GET", f"{base}/audit")]
+           ("GET", f"{base}/export.csv"), ("GET", f"{base}/audit"), ("GET", f"{base}/audit?date=2026-05-01&user=aki"),
+           ("GET", f"{base}/accounts"), ("GET", f"{base}/accounts/aki"), ("POST", f"{base}/accounts/aki/disable")]
     for action in ("contact", "confirm", "details", "cancel", "no-show", "complete", "next"):
         out.append(("POST", f"{base}/requests/{reference}/{action}"))
     return out
@@ -23,7 +24,8 @@ def test_every_staff_route_is_listed(staff_app):
     assert rules == {"/staff/", "/staff/login", "/staff/logout", "/staff/<slug>/", "/staff/<slug>/audit",
                      "/staff/<slug>/export.csv", "/staff/<slug>/requests/<reference>",
                      "/staff/<slug>/requests/<reference>/<action>", "/staff/<slug>/schedule",
-                     "/staff/<slug>/terms/<sha256>"}
+                     "/staff/<slug>/terms/<sha256>", "/staff/password", "/staff/<slug>/accounts",
+                     "/staff/<slug>/accounts/<username>", "/staff/<slug>/accounts/<username>/<action>"}
 
 
 @pytest.mark.parametrize("who", ["own", "other", "anonymous"])
