@@ -52,7 +52,7 @@ def password() -> ResponseReturnValue:
 
 
 @office_access(admin=True)
-def office_accounts(office: Office, staff: Staff) -> ResponseReturnValue:
+def account_list(office: Office, staff: Staff) -> ResponseReturnValue:
     """The office's accounts, and the form adding one."""
     form = AddStaffForm(formdata=request.form if _posted() else None, data={"role": "counsellor"})
     state, error = portal_state(), None
@@ -65,7 +65,7 @@ def office_accounts(office: Office, staff: Staff) -> ResponseReturnValue:
             error = exc.message
         else:
             flash(f"職員「{form.username.data}」を追加しました。最初のパスワードを本人に直接伝えてください。", "ok")
-            return redirect(url_for("staff.office_accounts", slug=office.slug), code=303)
+            return redirect(url_for("staff.account_list", slug=office.slug), code=303)
     if not _posted():
         services.audit(db.session(), state.now(), staff.id, office.slug, "view_accounts")
     found = accounts.office_accounts(db.session(), office.slug, state.now())
@@ -74,7 +74,7 @@ def office_accounts(office: Office, staff: Staff) -> ResponseReturnValue:
 
 
 @office_access(admin=True)
-def account(office: Office, staff: Staff, username: str) -> ResponseReturnValue:
+def account_page(office: Office, staff: Staff, username: str) -> ResponseReturnValue:
     """One account of the office: its role, a new password, disabling it."""
     try:
         view = accounts.office_account(db.session(), office.slug, username, portal_state().now())
@@ -125,4 +125,4 @@ def account_act(office: Office, staff: Staff, username: str, action: str) -> Res
     except accounts.AccountError as exc:
         db.session().rollback()
         flash(exc.message, "error")
-    return redirect(url_for("staff.account", slug=office.slug, username=username), code=303)
+    return redirect(url_for("staff.account_page", slug=office.slug, username=username), code=303)

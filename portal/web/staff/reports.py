@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from ... import wording
 from ...offices import Office
 from .. import normalise as norm
-from ..models import Appointment, AuditEntry, BookingRequest, RequestEvent, StaffOffice, StaffUser
+from ..models import Appointment, AuditEntry, BookingRequest, RequestEvent, StaffUser
 from .queries import day_bounds, tokyo_text
 
 CSV_HEADER = ("受付番号", "状態", "申し込み日時", "確定日時", "氏名", "フリガナ", "求職番号", "電話番号",
@@ -66,13 +66,6 @@ class AuditView:
     detail: str
 
 
-@dataclass(frozen=True)
-class StaffChoice:
-    """A staff member of the office, as the audit log's user filter offers them."""
-    username: str
-    label: str
-
-
 AUDIT_LIMIT = 200
 _DETAIL_KEYS = {"status": "状態", "date": "日付", "search": "検索", "page": "ページ", "rows": "件数",
                 "from": "開始日", "to": "終了日", "new": "次回の受付番号", "role": "役割", "user": "職員"}
@@ -80,13 +73,6 @@ _DETAIL_VALUES = {**wording.STATUS_LABELS, **wording.ROLE_LABELS, **wording.CONT
                   **wording.DETAILS_CHANNEL_LABELS, **wording.CHANNEL_LABELS, "yes": "あり", "no": "なし"}
 # Entries whose record_id is a request (the rest name a staff account, or nothing).
 _ON_REQUEST = or_(AuditEntry.action.in_(("view_request", "purge")), AuditEntry.action.like("request\\_%", escape="\\"))
-
-
-def office_staff(db: Session, office: Office) -> list[StaffChoice]:
-    """The accounts bound to office, by user name."""
-    found = db.execute(select(StaffUser.username, StaffUser.display_name).join(StaffOffice)
-                       .where(StaffOffice.office_slug == office.slug).order_by(StaffUser.username))
-    return [StaffChoice(u, f"{d}（{u}）") for u, d in found]
 
 
 def _detail_text(detail: str, references: dict[int, str]) -> str:

@@ -184,7 +184,7 @@ def export(office: Office, staff: accounts.Staff):
 def audit_log(office: Office, staff: accounts.Staff):
     """The newest audit entries of the office, by day and by staff member (office admins only)."""
     day, user = _day_arg("date"), request.args.get("user", "")[:64]
-    people = reports.office_staff(db.session(), office)
+    people = accounts.office_accounts(db.session(), office.slug, _now())
     if user and user not in {p.username for p in people}:
         flash(f"職員「{user}」はこの窓口にいません。一覧から選んでください。", "error")
         user = ""
