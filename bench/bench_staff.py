@@ -8,8 +8,9 @@ are new ("requested"). The file is cached in bench/out/ under a version string, 
 migrate it (a new migration is applied to the cached file like to a live one).
 
 Rows: p50 and p99 latency of the staff queue of one office, that office's schedule of a full day,
-one request's detail page, and the booking form (open slots), each logged in (a staff member of
-that office) and requested one at a time, a connection per request, after a warm-up.
+one request's detail page, its audit log filtered by day and user, its accounts page, and the
+booking form (open slots), each logged in (an office admin of that office) and requested one at a
+time, a connection per request, after a warm-up.
 """
 from __future__ import annotations
 
@@ -233,6 +234,11 @@ def _add_staff(content: Path, database: Path, tmp: Path, slug: str) -> str:
     return username
 
 
+def _today_tokyo() -> str:
+    """Today in Tokyo: the server's clock stamps the audit entries the filtered audit page finds."""
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date().isoformat()
+
+
 def _timed(client, path: str, expect: int = 200) -> list[float]:
     for _ in range(WARMUP):
         client.call("GET", path)
@@ -278,7 +284,10 @@ def measure(content: Path, database: Path, only: tuple[str, ...] = ()) -> dict[s
                      "detail": f"/staff/{office.slug}/requests/{ref}",
                      "home": "/staff/",
                      "week": f"/staff/{office.slug}/week?date={day.isoformat()}",
-                     "new": f"/staff/{office.slug}/new"}
+                     "new": f"/staff/{office.slug}/new",
+                     # The audit log is filled by the timed pages before it: one user, one day.
+                     "audit": f"/staff/{office.slug}/audit?date={_today_tokyo()}&user={username}",
+                     "accounts": f"/staff/{office.slug}/accounts"}
             found = {name: _timed(staff, path) for name, path in pages.items() if not only or name in only}
             if not only or "form" in only:
                 seeker = Client(port)
@@ -293,7 +302,8 @@ def measure(content: Path, database: Path, only: tuple[str, ...] = ()) -> dict[s
 
 
 def rows() -> list[Row]:
-    """p50/p99 of the staff queue, the day's schedule, a request and the booking form at 3M rows."""
+    """p50/p99 of the staff queue, the day's schedule, a request, the audit log, the accounts page and
+    the booking form at 3M rows."""
     from bench_booking import _pct
 
     content, database, made = ensure_data()
@@ -307,6 +317,8 @@ def rows() -> list[Row]:
               "home": "staff home (counts of new and open requests of the office)",
               "week": f"staff week view of {day}'s week",
               "new": "staff new-booking form (free slots up to the horizon)",
+              "audit": "staff audit log filtered by day and user (newest 200, references joined)",
+              "accounts": "staff accounts page of the office",
               "form": "booking form page (open slots) with the same data"}
     out = []
     if made:

@@ -42,7 +42,43 @@ REQUEST_CHANNEL_LABELS = {"portal": "オンライン申込み", "phone": "電話
 CONSENT_METHOD_LABELS = {"portal": "申込みページで同意", "oral": "口頭で確認", "paper": "書面で確認"}
 CONTACT_OUTCOME_LABELS = {"reached": "連絡がついた", "not_reached": "連絡がつかなかった"}
 ROLE_LABELS = {"counsellor": "相談員", "office_admin": "所属長・管理者"}
+# The audit log's actions as an office admin reads them; "request_<action>" entries are named
+# by ACTION_LABELS (audit_action_label).
+AUDIT_ACTION_LABELS = {
+    "login": "ログイン",
+    "login_failed": "ログイン失敗（パスワード誤り）",
+    "login_locked": "ログイン失敗が続いたため一時ロック",
+    "login_disabled": "ログイン失敗（無効なアカウント）",
+    "session_expired": "操作がないため自動ログアウト",
+    "logout": "ログアウト",
+    "forbidden": "権限のないページ（表示を拒否）",
+    "view_queue": "申し込み一覧を表示",
+    "view_request": "申し込みを表示",
+    "view_terms": "同意した利用規約を表示",
+    "view_schedule": "予定を表示",
+    "view_week": "週の予定を表示",
+    "export": "CSV出力",
+    "view_audit": "操作記録を表示",
+    "view_accounts": "職員アカウントを表示",
+    "staff_add": "職員アカウントを追加",
+    "staff_disable": "職員アカウントを無効化",
+    "staff_reset": "パスワードを再設定",
+    "staff_role": "役割を変更",
+    "staff_password": "自分のパスワードを変更",
+    "staff_password_failed": "パスワード変更の失敗（現在のパスワード誤り）",
+    "purge": "保存期間を過ぎた個人情報を削除",
+}
 _WEEKDAY_OF_KEY = dict(zip(WEEKDAYS, WEEKDAY_NAMES))
+
+
+def audit_action_label(action: str) -> str:
+    """An audit log action in Japanese: 申し込み：日時の確定 for request_confirm; unknown ones as stored."""
+    if action in AUDIT_ACTION_LABELS:
+        return AUDIT_ACTION_LABELS[action]
+    what = action.removeprefix("request_")
+    if what != action:
+        return "申し込み：" + ACTION_LABELS.get(what, what)
+    return action
 
 
 class TimeSpan(Protocol):

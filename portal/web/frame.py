@@ -58,6 +58,6 @@ def error_list(form: Form) -> list[ErrorLink]:
 
 def _first_input_id(field: Field) -> str:
     # Radio and checkbox groups: link to their first option (the group itself has no input).
-    if field.name.startswith("q_") or field.name in ("companions", "channel", "consent_method"):
+    if field.name.startswith("q_") or field.name in ("companions", "channel", "consent_method", "role"):
         return f"{field.id}-0"
     return field.id

@@ -114,6 +114,33 @@ def phone_display(typed: str) -> str:
     return _domestic(_digits_and_dashes(typed))
 
 
+# Prefixes whose numbers group differently from a landline (free dial, navi dial, mobile, IP).
+_SHEET_GROUPS = (("0120", (4, 3, 3)), ("0570", (4, 3, 3)), ("0800", (4, 3, 4)), ("03", (2, 4, 4)),
+                 ("06", (2, 4, 4)))
+
+
+def phone_for_sheet(typed: str, local_area: str = "") -> str:
+    """A stored phone as a spreadsheet keeps it: always with hyphens, so Excel never reads it as a
+    number and drops the leading 0. The seeker's own grouping (dashes, brackets, spaces) wins;
+    digits typed without one are grouped 3-4-4 (mobile, IP), 4-3-3 (0120, 0570), 2-4-4 (03, 06),
+    by `local_area` (the office's own area code, e.g. "0152": most seekers live there), else 3-3-4
+    (a landline's area code length is not told by its digits alone)."""
+    text = _SPACES_RE.sub("-", _DASH_RE.sub("-", unicodedata.normalize("NFKC", typed or "").strip()))
+    text = re.sub(r"[()]", "-", _domestic(text))
+    text = re.sub(r"-{2,}", "-", text).strip("-")
+    if not re.fullmatch(r"[0-9]+", text):
+        return text
+    groups = _SHEET_GROUPS
+    if 2 <= len(local_area) <= 5 and local_area.isdigit():
+        groups += ((local_area, (len(local_area), 6 - len(local_area), 4)),)
+    sizes = next((g for prefix, g in groups if text.startswith(prefix) and sum(g) == len(text)),
+                 (3, 4, 4) if len(text) == 11 else (3, 3, 4) if len(text) == 10 else ())
+    if not sizes:
+        return text
+    cuts = [sum(sizes[:i]) for i in range(len(sizes) + 1)]
+    return "-".join(text[a:b] for a, b in zip(cuts, cuts[1:]))
+
+
 def email(raw: str) -> str:
     """E-mail address (optional): an ASCII address of at most 254 characters, or ""."""
     text = unicodedata.normalize("NFKC", (raw or "").strip())

@@ -119,6 +119,15 @@ class Walk:
         self.goto("staff schedule: today", f"/staff/{slug}/schedule")
         self.goto("staff schedule: closed day", f"/staff/{slug}/schedule?date=2026-05-03")
         self.goto("staff audit log", f"/staff/{slug}/audit")
+        self.goto("staff audit log: filtered", f"/staff/{slug}/audit?date=2026-05-01&user={username}")
+        self.goto("staff audit log: bad filter", f"/staff/{slug}/audit?date=2026-02-30&user=nobody")
+        self.goto("staff accounts", f"/staff/{slug}/accounts")
+        self.submit("staff accounts: nothing filled in", 'form[aria-labelledby="add-title"] button')
+        self.goto("staff account", f"/staff/{slug}/accounts/aki")
+        self.submit("staff account: reset refused", 'form[action$="/reset"] button')
+        self.goto("staff account: own", f"/staff/{slug}/accounts/{username}")
+        self.goto("staff password", "/staff/password")
+        self.submit("staff password: nothing filled in", "main form[novalidate] button")
         other = next(o for o in OFFICES if o != slug)
         self.goto("staff 403 other office", f"/staff/{other}/")
         page.goto("/staff/")
@@ -156,6 +165,9 @@ def test_walk_reached_every_state(states):
     assert by_name["staff request: confirmed"].url == by_name["staff request"].url
     assert "/terms/" in by_name["staff consented terms"].url
     assert by_name["staff 403 other office"].status == 403
+    assert by_name["staff account: reset refused"].url == by_name["staff account"].url
+    assert [by_name[n].status for n in ("staff accounts: nothing filled in", "staff password: nothing filled in")] \
+        == [200, 200]
     assert by_name["staff logged out"].url.endswith("/staff/login")
 
 

@@ -159,4 +159,49 @@ def test_a_week_of_the_office_runs_in_the_console(desktop, staff, seeker_request
         assert phone in day and "予約確定" in day
     finally:
         portal.clock.now = NOW_E2E
+
+
+def test_an_office_admin_adds_a_colleague_who_changes_the_password(browser, portal, desktop, staff):
+    """In the browser only: kanri adds an account, the colleague logs in and sets their own
+    password, and kanri disables it again."""
+    kb, page = Keyboard(desktop), desktop
+    page.goto("/staff/abashiri/accounts")
+    log_in(kb, "kanri")
+    assert h1(page) == "職員アカウント"
+    first = "first password 2026"
+    kb.type_into("#username", "shinnin")
+    kb.type_into("#display_name", "網走 新任")
+    kb.tab_to("#role-0")
+    page.keyboard.press("Space")
+    kb.type_into("#password", first)
+    kb.type_into("#again", first)
+    kb.follow('form[aria-labelledby="add-title"] button[type=submit]')
+    assert "職員「shinnin」を追加しました" in page.locator(".notice--ok").inner_text()
+    assert "shinnin" in page.locator("main table").inner_text()
+
+    context = browser.new_context(base_url=portal.url)
+    try:
+        colleague = context.new_page()
+        other = Keyboard(colleague)
+        colleague.goto("/staff/password")
+        assert h1(colleague) == "職員ログイン"
+        other.type_into("#username", "shinnin")
+        other.type_into("#password", first)
+        with colleague.expect_navigation():
+            colleague.keyboard.press("Enter")
+        assert h1(colleague) == "パスワードの変更"
+        own = "my own passphrase 2026"
+        other.type_into("#current", first)
+        other.type_into("#new", own)
+        other.type_into("#again", own)
+        other.follow("main form[novalidate] button[type=submit]")
+        assert "パスワードを変更しました" in colleague.locator(".notice--ok").inner_text()
+        assert not other.errors, other.errors
+
+        kb.follow('a[href="/staff/abashiri/accounts/shinnin"]')
+        kb.follow('form[action$="/disable"] button[type=submit]')
+        assert "無効にしました" in page.locator(".notice--ok").inner_text()
+        assert "/staff/login" in colleague.goto("/staff/abashiri/").url   # the session ended at once
+    finally:
+        context.close()
     assert not kb.errors, kb.errors

@@ -1,15 +1,16 @@
 """The staff console as a blueprint: login, per-office queue, request detail and actions,
-schedule, CSV export and audit log, all under /staff/.
+schedule, CSV export, audit log and accounts, all under /staff/.
 
-The URL map is written here as a table; the views live in `views` and `actions`, the session and
-access checks in `access`, reads in `queries`, writes in `services` and `accounts`, and the
-`flask staff …` commands in `cli` (added to the app by create_app).
+The URL map is written here as a table; the views live in `views`, `actions` and
+`accounts_views`, the session and access checks in `access`, reads in `queries` and `reports`,
+writes in `services` and `accounts`, and the `flask staff …` commands in `cli` (added to the app
+by create_app).
 """
 from __future__ import annotations
 
 from flask import Blueprint
 
-from . import access, actions, intake_views, views
+from . import access, accounts_views, actions, intake_views, views
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(access.load_staff)
@@ -26,3 +27,7 @@ bp.add_url_rule("/<slug>/schedule", view_func=views.schedule, methods=["GET"])
 bp.add_url_rule("/<slug>/week", view_func=views.week, methods=["GET"])
 bp.add_url_rule("/<slug>/export.csv", view_func=views.export, methods=["GET"])
 bp.add_url_rule("/<slug>/audit", view_func=views.audit_log, methods=["GET"])
+bp.add_url_rule("/password", view_func=accounts_views.password, methods=["GET", "POST"])
+bp.add_url_rule("/<slug>/accounts", view_func=accounts_views.account_list, methods=["GET", "POST"])
+bp.add_url_rule("/<slug>/accounts/<username>", view_func=accounts_views.account_page, methods=["GET"])
+bp.add_url_rule("/<slug>/accounts/<username>/<action>", view_func=accounts_views.account_act, methods=["POST"])

@@ -14,6 +14,7 @@ from ... import rules, wording
 from ... import staffrules as sr
 from .. import normalise
 from ..seekerform import SeekerForm, check, companion_fields
+from .accounts import MIN_PASSWORD
 from .intake import StaffBooking
 
 
@@ -37,6 +38,63 @@ def _choice(options: dict[str, str], message: str) -> Callable[[Form, Field], No
         if field.data not in options:
             raise ValidationError(message)
     return check
+
+
+def _required(message: str) -> Callable[[Form, Field], None]:
+    def check(form: Form, field: Field) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError(message)
+    return check
+
+
+def _same_as(other: str, message: str) -> Callable[[Form, Field], None]:
+    def check(form: Form, field: Field) -> None:
+        if field.data != form[other].data:
+            raise ValidationError(message)
+    return check
+
+
+_AGAIN = "確認のため、同じパスワードをもう一度入力してください"
+_NEW_HINT = f"{MIN_PASSWORD}文字以上。ほかのサービスと同じものは使わないでください。"
+
+
+class PasswordChangeForm(FlaskForm):
+    """One's own new password, the current one required (the length is checked by accounts)."""
+    current = PasswordField("現在のパスワード", validators=[_required("現在のパスワードを入力してください")])
+    new = PasswordField("新しいパスワード", description=_NEW_HINT,
+                        validators=[_required("新しいパスワードを入力してください")])
+    again = PasswordField("新しいパスワード（確認）", validators=[_same_as("new", _AGAIN)])
+
+
+class ResetForm(FlaskForm):
+    """A new password an office admin sets for an account of the office."""
+    password = PasswordField("新しいパスワード", description=_NEW_HINT + "本人に直接伝えてください。",
+                             validators=[_required("新しいパスワードを入力してください")])
+    again = PasswordField("新しいパスワード（確認）", validators=[_same_as("password", _AGAIN)])
+
+
+class RoleForm(FlaskForm):
+    """The role an account holds at the office."""
+    role = StringField("役割", validators=[_choice(wording.ROLE_LABELS, "役割を選んでください")])
+
+
+class AddStaffForm(FlaskForm):
+    """A new account of the office: user name, display name, role and first password."""
+    username = StringField("ユーザー名", description="ログインに使います。半角英小文字・数字・._- で2〜64文字。",
+                           validators=[_required("ユーザー名を入力してください")])
+    display_name = StringField("表示名", description="画面に出る名前です（例：網走 太郎）。空欄ならユーザー名。")
+    role = StringField("役割", validators=[_choice(wording.ROLE_LABELS, "役割を選んでください")])
+    password = PasswordField("最初のパスワード", description=_NEW_HINT + "本人に直接伝え、変更してもらってください。",
+                             validators=[_required("最初のパスワードを入力してください")])
+    again = PasswordField("最初のパスワード（確認）", validators=[_same_as("password", _AGAIN)])
+
+    def validate_username(self, field: Field) -> None:
+        field.data = (field.data or "").strip().lower()
+
+    def validate_display_name(self, field: Field) -> None:
+        field.data = " ".join((field.data or "").split())
+        if len(field.data) > 50 or any(not c.isprintable() for c in field.data):
+            raise ValidationError("表示名は50文字以内の文字で入力してください")
 
 
 class ContactForm(FlaskForm):

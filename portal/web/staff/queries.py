@@ -11,15 +11,15 @@ import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ... import rules
 from ... import staffrules as sr
 from ... import wording
 from ...offices import Office
 from .. import normalise as norm
-from ..models import (Appointment, AuditEntry, BookingRequest, PreferredSlot, RequestEvent, RequestPurge,
-                      StaffUser, TermsVersion)
+from ..models import (Appointment, BookingRequest, PreferredSlot, RequestEvent, RequestPurge, StaffUser,
+                      TermsVersion)
 
 UTC = datetime.timezone.utc
 
@@ -283,45 +283,3 @@ def free_slots(db: Session, office: Office, policy: rules.SlotPolicy,
         if left > 0:
             out.append((slot.key, f"{wording.slot_label(office.config, slot.start)}（残り{left}）"))
     return out
-
-
-CSV_HEADER = ("受付番号", "状態", "申し込み日時", "確定日時", "氏名", "フリガナ", "求職番号", "電話番号",
-              "メールアドレス", "第1希望", "第2希望", "第3希望", "接続情報の連絡")
-
-
-def export_rows(db: Session, office: Office, lo: datetime.date | None, hi: datetime.date | None) -> list[tuple[str, ...]]:
-    """The office's requests as CSV rows (header first), created between lo and hi (Tokyo dates)."""
-    q = (select(BookingRequest, Appointment).outerjoin(Appointment, Appointment.request_id == BookingRequest.id)
-         .where(BookingRequest.office_slug == office.slug).options(selectinload(BookingRequest.slots))
-         .order_by(BookingRequest.created_at, BookingRequest.id))
-    if lo:
-        q = q.where(BookingRequest.created_at >= day_bounds(lo)[0])
-    if hi:
-        q = q.where(BookingRequest.created_at < day_bounds(hi)[1])
-    rows = [CSV_HEADER]
-    for req, appt in db.execute(q):
-        wishes = [tokyo_text(s.starts_at) for s in req.slots] + ["", "", ""]
-        rows.append((req.reference, wording.STATUS_LABELS.get(req.status, req.status), tokyo_text(req.created_at),
-                     tokyo_text(appt.starts_at) if appt else "", req.name, req.kana, req.seeker_number,
-                     norm.phone_display(req.phone_typed), req.email or "", *wishes[:3],
-                     wording.DETAILS_CHANNEL_LABELS.get(appt.details_channel or "", "") if appt else ""))
-    return rows
-
-
-@dataclass(frozen=True)
-class AuditView:
-    """One audit entry as printed (ids only)."""
-    at: str
-    staff: str
-    action: str
-    record_id: str
-    detail: str
-
-
-def audit_entries(db: Session, office: Office, limit: int = 200) -> list[AuditView]:
-    """The newest audit entries of office."""
-    found = db.execute(select(AuditEntry, StaffUser.username).outerjoin(StaffUser, StaffUser.id == AuditEntry.staff_id)
-                       .where(AuditEntry.office_slug == office.slug)
-                       .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)).all()
-    return [AuditView(tokyo_text(e.at), name or "", e.action, "" if e.record_id is None else str(e.record_id), e.detail)
-            for e, name in found]

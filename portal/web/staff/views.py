@@ -19,7 +19,7 @@ from .. import db
 from ..frame import Page, error_list, staff_page
 from ..security import limiter
 from ..state import portal_state
-from . import accounts, queries, services
+from . import accounts, queries, reports, services
 from . import schedule as schedule_of
 from .access import TOKEN, logged_in, office_access, safe_next
 from .forms import LoginForm, to_csv
@@ -187,7 +187,10 @@ def export(office: Office, staff: accounts.Staff):
     lo, hi = _day_arg("from"), _day_arg("to")
     if any(request.args.get(k) and d is None for k, d in (("from", lo), ("to", hi))):
         return redirect(url_for(".queue", slug=office.slug))   # the flashed message says why
-    found = queries.export_rows(db.session(), office, lo, hi)
+    if lo and hi and lo > hi:
+        flash(f"開始日（{lo}）が終了日（{hi}）より後になっています。期間を指定し直してください。", "error")
+        return redirect(url_for(".queue", slug=office.slug))
+    found = reports.export_rows(db.session(), office, lo, hi)
     services.audit(db.session(), _now(), staff.id, office.slug, "export", None,
                    f"from={lo or ''} to={hi or ''} rows={len(found) - 1}")
     name = f"{office.slug}-requests-{_now().astimezone(rules.TOKYO):%Y%m%d}.csv"
@@ -197,7 +200,13 @@ def export(office: Office, staff: accounts.Staff):
 
 @office_access(admin=True)
 def audit_log(office: Office, staff: accounts.Staff):
-    """The newest audit entries of the office (office admins only)."""
-    entries = queries.audit_entries(db.session(), office)
-    services.audit(db.session(), _now(), staff.id, office.slug, "view_audit")
-    return render("staff/audit.html", "操作記録", office, entries=entries)
+    """The newest audit entries of the office, by day and by staff member (office admins only)."""
+    day, user = _day_arg("date"), request.args.get("user", "")[:64]
+    people = accounts.office_accounts(db.session(), office.slug, _now())
+    if user and user not in {p.username for p in people}:
+        flash(f"職員「{user}」はこの窓口にいません。一覧から選んでください。", "error")
+        user = ""
+    entries = reports.audit_entries(db.session(), office, day, user or None)
+    services.audit(db.session(), _now(), staff.id, office.slug, "view_audit", None, f"date={day or ''} user={user}")
+    return render("staff/audit.html", "操作記録", office, entries=entries, people=people, user=user,
+                  day=day.isoformat() if day else "", limit=reports.AUDIT_LIMIT)

@@ -13,7 +13,8 @@ def routes(slug: str, reference: str, sha: str) -> list[tuple[str, str]]:
            ("GET", f"{base}/requests/{reference}"), ("GET", f"{base}/terms/{sha}"),
            ("GET", f"{base}/schedule"), ("GET", f"{base}/schedule?date=2026-05-07"),
            ("GET", f"{base}/week"), ("GET", f"{base}/week?date=2026-05-07"),
-           ("GET", f"{base}/export.csv"), ("GET", f"{base}/audit")]
+           ("GET", f"{base}/export.csv"), ("GET", f"{base}/audit"), ("GET", f"{base}/audit?date=2026-05-01&user=aki"),
+           ("GET", f"{base}/accounts"), ("GET", f"{base}/accounts/aki"), ("POST", f"{base}/accounts/aki/disable")]
     out.append(("GET", f"{base}/new"))
     out.append(("POST", f"{base}/new"))
     for action in ("contact", "confirm", "details", "cancel", "no-show", "complete", "next", "reschedule", "undo",
@@ -27,7 +28,9 @@ def test_every_staff_route_is_listed(staff_app):
     assert rules == {"/staff/", "/staff/login", "/staff/logout", "/staff/<slug>/", "/staff/<slug>/audit",
                      "/staff/<slug>/export.csv", "/staff/<slug>/new", "/staff/<slug>/requests/<reference>",
                      "/staff/<slug>/requests/<reference>/<action>", "/staff/<slug>/schedule",
-                     "/staff/<slug>/terms/<sha256>", "/staff/<slug>/week"}
+                     "/staff/<slug>/terms/<sha256>", "/staff/<slug>/week", "/staff/password",
+                     "/staff/<slug>/accounts", "/staff/<slug>/accounts/<username>",
+                     "/staff/<slug>/accounts/<username>/<action>"}
 
 
 @pytest.mark.parametrize("who", ["own", "other", "anonymous"])
@@ -124,4 +127,5 @@ def test_audit_log_has_ids_never_personal_values(staff_app, aki):
     for personal in ("監査", "確認子", "09099998888", "090-9999-8888", "01234-12345678", reference):
         assert personal not in flat
     page = soup(aki.get("/staff/abashiri/audit"))
-    assert page.find("td", string="view_request")
+    assert page.find("td", string="申し込みを表示")
+    assert page.find("td", string=f"受付番号 {reference}")
