@@ -149,7 +149,9 @@ class RequestForm(FlaskForm):
             raw, "同席する方について", 200, required=bool(self.companions.data), multiline=True), field.data)
 
     def validate_consent(self, field: Field) -> None:
-        if field.data is not True:
+        # Only the checkbox's own value means yes: BooleanField alone takes "0", "off" or "no" as yes.
+        if field.data is not True or field.raw_data != ["y"]:
+            field.data = False
             raise ValidationError("利用規約を読み、同意する場合はチェックを入れてください")
 
     def validate_submission_key(self, field: Field) -> None:
