@@ -113,6 +113,9 @@ def test_405_and_404_pages_are_japanese(app):
     client = app.test_client()
     response = client.get("/abashiri/booking/submit")
     assert response.status_code == 405 and "この操作はできません" in soup(response).h1.get_text()
+    assert response.headers["Allow"] == "POST"
+    response = client.post("/abashiri/booking/")   # a GET-only page of the portal
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
     response = client.get("/abashiri/booking/not-eligible/none")
     assert response.status_code == 404 and "ページが見つかりません" in soup(response).h1.get_text()
 
