@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import access, actions, views
+from . import access, actions, params, views
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+bp.before_request(params.check_request)
 bp.before_request(access.load_staff)
 bp.after_request(access.no_store)
 bp.add_url_rule("/login", view_func=views.login, methods=["GET", "POST"])

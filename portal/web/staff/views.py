@@ -86,14 +86,22 @@ def home():
     return render("staff/home.html", "職員用ページ", offices=offices)
 
 
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+
+
 def _day_arg(name: str) -> datetime.date | None:
     """The date in query argument `name` (None when empty); a wrong one is flashed and ignored."""
     raw = request.args.get(name, "")
     try:
-        return datetime.date.fromisoformat(raw) if raw else None
+        day = datetime.date.fromisoformat(raw) if raw else None
     except ValueError:
         flash(f"日付「{raw[:20]}」は読めませんでした。「2026-05-07」のように年-月-日で指定してください。", "error")
         return None
+    # Days next to date.min/max overflow once shifted or given a time zone (a 500 before).
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        flash(f"日付は{FIRST_DAY.year}年から{LAST_DAY.year}年までの間で指定してください。", "error")
+        return None
+    return day
 
 
 @office_access()
