@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import access, actions, params, views
+from . import access, actions, mfa_pages, params, views
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(params.check_request)
@@ -17,6 +17,8 @@ bp.before_request(access.load_staff)
 bp.after_request(access.no_store)
 bp.add_url_rule("/login", view_func=views.login, methods=["GET", "POST"])
 bp.add_url_rule("/logout", view_func=views.logout, methods=["POST"])
+bp.add_url_rule("/mfa", "mfa", view_func=mfa_pages.code_page, methods=["GET", "POST"])
+bp.add_url_rule("/mfa/setup", "mfa_setup", view_func=mfa_pages.setup_page, methods=["GET", "POST"])
 bp.add_url_rule("/", view_func=views.home, methods=["GET"])
 bp.add_url_rule("/<slug>/", view_func=views.queue, methods=["GET"])
 bp.add_url_rule("/<slug>/requests/<reference>", view_func=views.detail, methods=["GET"])

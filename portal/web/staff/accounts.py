@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...errors import MadoguchiError
 from ...wording import ROLE_LABELS
-from ..models import AuditEntry, StaffOffice, StaffSession, StaffUser
+from ..models import AuditEntry, StaffLoginLock, StaffOffice, StaffSession, StaffUser
 
 MIN_PASSWORD = 12
 _USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -38,6 +39,9 @@ class Staff:
     display_name: str
     session_id: int
     roles: dict[str, str]   # office slug → role
+    # "ready"; "code" (password given, one-time code not yet); "enrol" (MFA required, not set up)
+    stage: str = "ready"
+    mfa_enabled: bool = False
 
     def can_see(self, slug: str) -> bool:
         """True when bound to the office."""
@@ -87,6 +91,11 @@ def _user(db: Session, username: str) -> StaffUser:
     return user
 
 
+def user_id(db: Session, username: str) -> int:
+    """The id of the account with this name (AccountError when there is none)."""
+    return _user(db, username).id
+
+
 def add_staff(db: Session, username: str, display_name: str, password: str,
               offices: list[tuple[str, str]], now: datetime.datetime, ph: PasswordHasher) -> int:
     """Create a staff account bound to offices; returns its id."""
@@ -125,42 +134,47 @@ def reset_password(db: Session, username: str, password: str, now: datetime.date
     check_password(password)
     user = _user(db, username)
     user.password_hash, user.active, user.failed_logins, user.locked_until = ph.hash(password), True, 0, None
+    db.execute(delete(StaffLoginLock).where(StaffLoginLock.username == user.username))
     _end_sessions(db, user.id, now)
     _audit(db, now, "staff_reset", None, f"user={user.id}")
     db.commit()
 
 
-_DUMMY: dict[int, str] = {}
+_DUMMY: dict[tuple[int, int, int], str] = {}
 REFUSED = ("ユーザー名またはパスワードが正しくありません。失敗が続いた場合は、しばらくログインできなくなります。"
            "時間をおいてお試しください")
 
 
+def _dummy_hash(ph: PasswordHasher) -> str:
+    """A hash of a random password with ph's parameters, made once (verifying against it costs what a
+    real check costs; `setdefault(k, ph.hash(…))` hashed anew on every call, doubling the time)."""
+    key = (ph.time_cost, ph.memory_cost, ph.parallelism)
+    if key not in _DUMMY:
+        _DUMMY[key] = ph.hash(secrets.token_hex(8))
+    return _DUMMY[key]
+
+
 def login(db: Session, username: str, password: str, now: datetime.datetime, ph: PasswordHasher,
-          lock_after: int, lock_minutes: int) -> str:
+          lock_after: int, lock_minutes: int, address: str = "") -> str:
     """Check the password and start a session; returns the cookie token. Raises AccountError."""
     # One answer, in the same time, for an unknown name, a wrong password, a locked or a disabled
-    # account: neither the text nor the timing tells which names exist or which are locked.
-    refused = AccountError(REFUSED)
+    # account: every refusal verifies one hash and writes one failure and one audit entry, so
+    # neither the text nor the timing tells which names exist or which are locked. The lock is per
+    # name and client address: failing on purpose locks out only the one failing.
+    lock = db.scalar(select(StaffLoginLock).where(StaffLoginLock.username == username[:64],
+                                                  StaffLoginLock.address == address[:64]))
+    locked = lock is not None and lock.locked_until is not None and lock.locked_until > now
     user = db.scalar(select(StaffUser).where(StaffUser.username == username))
-    if user is None or (user.locked_until is not None and user.locked_until > now):
-        _DUMMY.setdefault(ph.memory_cost, ph.hash(secrets.token_hex(8)))
-        _verify(ph, _DUMMY[ph.memory_cost], password)
-        raise refused
-    if not _verify(ph, user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= lock_after:
-            user.locked_until = now + datetime.timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
-            _audit(db, now, "login_locked", user.id)
-        else:
-            _audit(db, now, "login_failed", user.id)
-        db.commit()
-        raise refused
-    if not user.active:
-        _audit(db, now, "login_disabled", user.id)
-        db.commit()
-        raise refused
-    user.failed_logins, user.locked_until = 0, None
+    usable = user is not None and not locked
+    matches = _verify(ph, user.password_hash if usable else _dummy_hash(ph), password)
+    if not (usable and matches and user.active):
+        reason = ("login_unknown" if user is None else "login_locked_out" if locked
+                  else "login_failed" if not matches else "login_disabled")
+        _count_failure(db, lock, username, address, now, lock_after, lock_minutes, reason,
+                       user.id if user is not None else None)
+        raise AccountError(REFUSED)
+    if lock is not None:
+        db.delete(lock)
     if ph.check_needs_rehash(user.password_hash):
         user.password_hash = ph.hash(password)
     token = secrets.token_urlsafe(32)
@@ -168,6 +182,27 @@ def login(db: Session, username: str, password: str, now: datetime.datetime, ph:
     _audit(db, now, "login", user.id)
     db.commit()
     return token
+
+
+def _count_failure(db: Session, lock: StaffLoginLock | None, username: str, address: str, now: datetime.datetime,
+                   lock_after: int, lock_minutes: int, reason: str, user_id: int | None) -> None:
+    """One more failure of (name, address); the lock once there are lock_after in a row."""
+    if lock is None:
+        lock = StaffLoginLock(username=username[:64], address=address[:64], failures=0)
+        db.add(lock)
+    if lock.locked_until is not None and lock.locked_until <= now:
+        lock.failures, lock.locked_until = 0, None   # an expired lock starts the count again
+    lock.failures += 1
+    lock.updated_at = now
+    if lock.locked_until is None and lock.failures >= lock_after:
+        lock.locked_until = now + datetime.timedelta(minutes=lock_minutes)
+        reason = "login_locked"
+    # The audit entry names the account when there is one, never the typed name or the address.
+    _audit(db, now, reason, user_id)
+    try:
+        db.commit()
+    except IntegrityError:   # a parallel failure created the same pair first: it counted
+        db.rollback()
 
 
 def _verify(ph: PasswordHasher, stored: str, password: str) -> bool:
@@ -181,8 +216,10 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
 
-def resume(db: Session, token: str, now: datetime.datetime, idle_minutes: int) -> Staff | None:
-    """The staff member of a live session token (touching it), or None when ended or idle too long."""
+def resume(db: Session, token: str, now: datetime.datetime, idle_minutes: int, session_hours: int = 12,
+           mfa_required: str = "office_admin") -> Staff | None:
+    """The staff member of a live session token (touching it), or None when ended, idle too long or
+    older than session_hours however active (a stolen cookie kept fresh still dies)."""
     found = db.execute(select(StaffSession, StaffUser).join(StaffUser, StaffUser.id == StaffSession.user_id)
                        .where(StaffSession.token_sha256 == _digest(token))).first()
     if found is None:
@@ -190,14 +227,19 @@ def resume(db: Session, token: str, now: datetime.datetime, idle_minutes: int) -
     sess, user = found
     if sess.ended_at is not None:
         return None
-    if not user.active or now - sess.last_seen_at > datetime.timedelta(minutes=idle_minutes):
+    idle = now - sess.last_seen_at > datetime.timedelta(minutes=idle_minutes)
+    too_old = now - sess.created_at > datetime.timedelta(hours=session_hours)
+    if not user.active or idle or too_old:
         sess.ended_at = now
-        _audit(db, now, "session_expired", user.id)
+        _audit(db, now, "session_expired", user.id, "absolute" if too_old and not idle else "")
         db.commit()
         return None
     sess.last_seen_at = now
     roles = {o.office_slug: o.role for o in user.offices}
-    staff = Staff(user.id, user.username, user.display_name, sess.id, roles)
+    enrolled = user.totp_enabled_at is not None
+    must = mfa_required == "all" or (mfa_required == "office_admin" and "office_admin" in roles.values())
+    stage = "code" if enrolled and sess.mfa_at is None else "enrol" if must and not enrolled else "ready"
+    staff = Staff(user.id, user.username, user.display_name, sess.id, roles, stage, enrolled)
     db.commit()
     return staff
 

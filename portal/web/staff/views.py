@@ -54,7 +54,7 @@ def login():
         try:
             token = accounts.login(db.session(), form.username.data, form.password.data, _now(),
                                    portal_state().hasher, c["STAFF_LOCK_AFTER"],
-                                   c["STAFF_LOCK_MINUTES"])
+                                   c["STAFF_LOCK_MINUTES"], request.remote_addr or "")
         except accounts.AccountError as exc:
             error = exc.message
         else:

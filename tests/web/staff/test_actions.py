@@ -262,7 +262,8 @@ def test_a_longer_horizon_reaches_the_staff_console(make_app, content):
     yaml_path = content / "abashiri" / "office.yaml"
     yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace("horizon_days: 28", "horizon_days: 42", 1),
                          encoding="utf-8")
-    app = make_app(CONTENT_DIR=str(content), STAFF_ARGON2_MEMORY_KIB=1024, STAFF_RATELIMIT_LOGIN="1000 per minute")
+    app = make_app(CONTENT_DIR=str(content), STAFF_ARGON2_MEMORY_KIB=1024, STAFF_RATELIMIT_LOGIN="1000 per minute",
+                   STAFF_MFA_REQUIRED="none")
     add_staff(app, "aki", "abashiri:office_admin")
     staff = StaffClient(app)
     assert staff.login("aki").status_code == 303
