@@ -117,13 +117,15 @@ def mfa_reset(username: str) -> None:
 
 @group.command("purge")
 @click.option("--dry-run", is_flag=True, help="数えるだけで削除しない")
+@click.option("--wait", "wait_seconds", type=click.FloatRange(0, 3600), default=30.0, show_default=True,
+              help="ほかの接続の読み取りが終わるのを待つ秒数（SQLite の -wal を空にするため）")
 @_one_line
-def purge(dry_run: bool) -> None:
+def purge(dry_run: bool, wait_seconds: float) -> None:
     """Delete personal data past each office's retention (office.yaml `retention`)."""
     state = portal_state()
     try:
         result = retention.purge(db.engine_of(current_app), list(state.offices.values()), state.now(),
-                                 dry_run=dry_run)
+                                 dry_run=dry_run, wait_seconds=wait_seconds)
     except retention.CompactError as exc:
         _fail(str(exc))
     verb = "削除対象" if dry_run else "削除しました"
