@@ -69,8 +69,10 @@ def _rate(value: str) -> str:
 def _storage(value: str) -> str:
     from limits.storage import SCHEMES
 
+    if value == "database://":
+        return value
     if value.split("://", 1)[0] not in SCHEMES or "://" not in value:
-        raise ValueError(f"使える形式は {', '.join(sorted(f'{k}://' for k in SCHEMES))} です")
+        raise ValueError(f"使える形式は database://、{', '.join(sorted(f'{k}://' for k in SCHEMES))} です")
     return value
 
 
@@ -93,8 +95,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Number of reverse proxies in front whose X-Forwarded-For/-Proto/-Host are trusted (0 = none)"),
     Setting("RATELIMIT_SUBMIT", "PORTAL_RATELIMIT_SUBMIT", "10 per minute;100 per day", _rate,
             "Per-client limit on form submissions (Flask-Limiter syntax); more gives 429"),
-    Setting("RATELIMIT_STORAGE_URI", "PORTAL_RATELIMIT_STORAGE", "memory://", _storage,
-            "Flask-Limiter storage; with several processes use a shared one, e.g. `redis://localhost:6379`"),
+    Setting("RATELIMIT_STORAGE_URI", "PORTAL_RATELIMIT_STORAGE", "database://", _storage,
+            "Where rate-limit counters live: `database://` (the portal's own database, shared by every "
+            "worker and every host using it), or a Flask-Limiter storage such as `redis://localhost:6379`"),
     Setting("MAX_CONTENT_LENGTH", "PORTAL_MAX_BYTES", 64 * 1024, _int(16 * 1024, 64 * 1024 * 1024),
             "Largest request body in bytes; larger gives 413"),
     # The staff console's (listed in the README's Staff console section).

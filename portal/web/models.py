@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -241,3 +241,12 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(String(200), default="")
 
     staff: Mapped[StaffUser | None] = relationship()
+
+
+class RateLimitCounter(Base):
+    """One fixed-window rate-limit counter (portal.web.ratelimit): a limit and client as `key`."""
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float)   # Unix time: compared with time.time() only

@@ -78,8 +78,9 @@ def test_rate_limit_elsewhere_gives_the_429_page(make_app):
     assert soup(response).h1.get_text() == "送信の回数が多すぎます"
 
 
-def test_memory_rate_limit_starts_no_thread_per_hit(app):
-    """memory:// (the default) counts in a storage that sweeps inline instead of a timer per hit."""
+def test_memory_rate_limit_starts_no_thread_per_hit(make_app):
+    """memory:// (one process only) counts in a storage that sweeps inline instead of a timer per hit."""
+    make_app(RATELIMIT_STORAGE_URI="memory://")
     storage = limiter.storage
     assert isinstance(storage, ProcessMemoryStorage)
     storage.timer.join()  # the one timer MemoryStorage starts when created

@@ -1,5 +1,5 @@
 """Security (issue 14): staff TOTP and recovery codes, absolute session lifetime and MFA state of a
-session, login locks per name and address.
+session, login locks per name and address, rate-limit counters shared by all workers.
 
 Revision ID: 0004_security
 Revises: 0003_submission_key
@@ -40,8 +40,16 @@ def upgrade() -> None:
         sa.UniqueConstraint("username", "address", name="uq_staff_login_locks_username_address"),
     )
 
+    op.create_table(
+        "rate_limits",
+        sa.Column("key", sa.String(255), primary_key=True),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.Float(), nullable=False),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("rate_limits")
     op.drop_table("staff_login_locks")
     op.drop_index("ix_staff_recovery_codes_user_id", "staff_recovery_codes")
     op.drop_table("staff_recovery_codes")
