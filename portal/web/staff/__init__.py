@@ -27,3 +27,5 @@ bp.add_url_rule("/<slug>/terms/<sha256>", view_func=views.terms, methods=["GET"]
 bp.add_url_rule("/<slug>/schedule", view_func=views.schedule, methods=["GET"])
 bp.add_url_rule("/<slug>/export.csv", view_func=views.export, methods=["GET"])
 bp.add_url_rule("/<slug>/audit", view_func=views.audit_log, methods=["GET"])
+bp.add_url_rule("/<slug>/mfa", "mfa_office", view_func=mfa_pages.office_page, methods=["GET"])
+bp.add_url_rule("/<slug>/mfa/<user_id>/reset", "mfa_reset", view_func=mfa_pages.office_reset, methods=["POST"])

@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 
 import pyotp
 import segno
@@ -19,7 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ...errors import MadoguchiError
-from ..models import AuditEntry, StaffRecoveryCode, StaffSession, StaffUser
+from ..models import AuditEntry, StaffOffice, StaffRecoveryCode, StaffSession, StaffUser
 
 RECOVERY_CODES = 10
 _RECOVERY_ALPHABET = "3467ACDEFGHJKMNPQRTUVWXY"   # no look-alikes: typed from paper
@@ -34,8 +35,10 @@ class MfaError(MadoguchiError, ValueError):
         self.ended = ended
 
 
-def _audit(db: Session, now: datetime.datetime, action: str, user_id: int, detail: str = "") -> None:
-    db.add(AuditEntry(at=now, staff_id=user_id, office_slug=None, action=action, record_id=user_id, detail=detail))
+def _audit(db: Session, now: datetime.datetime, action: str, user_id: int, detail: str = "",
+           office_slug: str | None = None, by: int | None = None) -> None:
+    db.add(AuditEntry(at=now, staff_id=user_id if by is None else by, office_slug=office_slug, action=action,
+                      record_id=user_id, detail=detail))
 
 
 def start_enrolment(db: Session, user_id: int) -> str:
@@ -126,12 +129,32 @@ def recovery_codes_left(db: Session, user_id: int) -> int:
                                                              StaffRecoveryCode.used_at.is_(None))).all())
 
 
-def reset(db: Session, user_id: int, now: datetime.datetime, by: int | None) -> None:
-    """Remove the user's TOTP and recovery codes and end their sessions (they enrol again at next login)."""
+@dataclass(frozen=True)
+class MfaStatus:
+    """A staff member of an office as the MFA admin page lists them."""
+    id: int
+    username: str
+    display_name: str
+    role: str
+    enabled: bool
+
+
+def office_staff(db: Session, slug: str) -> list[MfaStatus]:
+    """The staff bound to an office, with whether their MFA is on, by user name."""
+    found = db.execute(select(StaffUser, StaffOffice.role).join(StaffOffice, StaffOffice.user_id == StaffUser.id)
+                       .where(StaffOffice.office_slug == slug, StaffUser.active.is_(True))
+                       .order_by(StaffUser.username))
+    return [MfaStatus(u.id, u.username, u.display_name, role, u.totp_enabled_at is not None) for u, role in found]
+
+
+def reset(db: Session, user_id: int, now: datetime.datetime, by: int | None, office_slug: str | None = None) -> None:
+    """Remove the user's TOTP and recovery codes and end their sessions (they enrol again at next login).
+
+    by: the office admin who did it (None: the command line); the audit entry names them."""
     user = db.get(StaffUser, user_id)
     user.totp_secret, user.totp_enabled_at, user.totp_last_step = None, None, None
     db.execute(delete(StaffRecoveryCode).where(StaffRecoveryCode.user_id == user_id))
     db.execute(update(StaffSession).where(StaffSession.user_id == user_id, StaffSession.ended_at.is_(None))
                .values(ended_at=now))
-    _audit(db, now, "mfa_reset", user_id, f"by={by if by is not None else 'cli'}")
+    _audit(db, now, "mfa_reset", user_id, f"user={user_id} by={by if by is not None else 'cli'}", office_slug, by)
     db.commit()

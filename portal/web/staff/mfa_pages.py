@@ -1,22 +1,26 @@
-"""The staff MFA pages: the one-time code after the password, and enrolment with a QR code.
+"""The staff MFA pages: the one-time code after the password, enrolment with a QR code, and the
+office admins' list of who uses MFA with a reset for a lost phone.
 
 A session that has given its password but not its code (or must enrol first) is sent here by
 `access.load_staff` from every other staff page. Code posts share the login's rate limit.
 """
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField
 from wtforms.validators import ValidationError
 
+from ... import wording
+from ...offices import Office
 from .. import db
 from ..frame import error_list
 from ..security import limiter
 from ..state import portal_state
-from . import mfa
-from .access import TOKEN, safe_next
+from . import mfa, services
+from .access import TOKEN, office_access, safe_next
+from .accounts import Staff
 from .views import render
 
 
@@ -89,3 +93,22 @@ def setup_page() -> ResponseReturnValue:
     return render("staff/mfa_setup.html", "二段階認証の設定", form=form, error=error, secret=grouped,
                   qr=mfa.qr_svg_uri(secret, staff.username, portal_state().site.title),
                   required=staff.stage == "enrol", errors=error_list(form) if request.method == "POST" else [])
+
+
+@office_access(admin=True)
+def office_page(office: Office, staff: Staff) -> ResponseReturnValue:
+    """Office admins: the office's staff and whether each uses MFA, with a reset button."""
+    rows = mfa.office_staff(db.session(), office.slug)
+    services.audit(db.session(), portal_state().now(), staff.id, office.slug, "view_mfa")
+    return render("staff/mfa_office.html", "二段階認証の管理", office, rows=rows, roles=wording.ROLE_LABELS)
+
+
+@office_access(admin=True)
+def office_reset(office: Office, staff: Staff, user_id: str) -> ResponseReturnValue:
+    """Office admins: remove a staff member's MFA (CSRF checked); they enrol again at next login."""
+    target = next((r for r in mfa.office_staff(db.session(), office.slug) if str(r.id) == user_id), None)
+    if target is None:
+        abort(404)
+    mfa.reset(db.session(), target.id, portal_state().now(), staff.id, office.slug)
+    flash(f"{target.display_name}（{target.username}）の二段階認証を解除しました。次のログインで設定し直します。", "ok")
+    return redirect(url_for("staff.mfa_office", slug=office.slug), code=303)

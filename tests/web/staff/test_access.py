@@ -23,7 +23,8 @@ def test_every_staff_route_is_listed(staff_app):
     assert rules == {"/staff/", "/staff/login", "/staff/logout", "/staff/<slug>/", "/staff/<slug>/audit",
                      "/staff/<slug>/export.csv", "/staff/<slug>/requests/<reference>",
                      "/staff/<slug>/requests/<reference>/<action>", "/staff/<slug>/schedule",
-                     "/staff/<slug>/terms/<sha256>", "/staff/mfa", "/staff/mfa/setup"}
+                     "/staff/<slug>/terms/<sha256>", "/staff/mfa", "/staff/mfa/setup",
+                     "/staff/<slug>/mfa", "/staff/<slug>/mfa/<user_id>/reset"}
 
 
 @pytest.mark.parametrize("who", ["own", "other", "anonymous"])

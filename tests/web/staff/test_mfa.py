@@ -145,3 +145,28 @@ def test_cli_reset_removes_mfa_ends_sessions_and_is_audited(mfa_app, clock):
     assert "mfa_reset" in [r[2] for r in audit_rows(mfa_app)]
     missing = mfa_app.test_cli_runner().invoke(args=["staff", "mfa-reset", "nobody"])
     assert missing.exit_code == 1 and "いません" in missing.output
+
+
+def test_an_office_admin_resets_a_colleagues_mfa_in_the_browser(make_app, clock):
+    app = make_app(STAFF_ARGON2_MEMORY_KIB=1024, STAFF_RATELIMIT_LOGIN="1000 per minute", STAFF_MFA_REQUIRED="all")
+    add_staff(app, "kanri", "abashiri:office_admin")
+    add_staff(app, "aki", "abashiri:counsellor")
+    add_staff(app, "hiro", "mothers-hiroshima:office_admin")
+    admin, colleague, other = StaffClient(app), StaffClient(app), StaffClient(app)
+    for client, name in ((admin, "kanri"), (colleague, "aki"), (other, "hiro")):
+        client.login(name)
+        enrol(client, clock)
+    page = soup(admin.get("/staff/abashiri/mfa"))
+    assert page.h1.get_text() == "二段階認証の管理"
+    with db.engine_of(app).connect() as conn:
+        ids = dict(conn.execute(text("SELECT username, id FROM staff_users")).all())
+    aki_id = ids["aki"]
+    assert other.post(f"/staff/abashiri/mfa/{aki_id}/reset").status_code == 403   # another office's admin
+    assert colleague.post(f"/staff/abashiri/mfa/{aki_id}/reset").status_code == 403   # not an admin
+    assert admin.client.post(f"/staff/abashiri/mfa/{aki_id}/reset").status_code == 400   # no CSRF token
+    done = admin.post(f"/staff/abashiri/mfa/{aki_id}/reset")
+    assert done.status_code == 303
+    assert colleague.get("/staff/abashiri/").headers["Location"].startswith("/staff/login")   # sessions ended
+    assert admin.post("/staff/abashiri/mfa/999/reset").status_code == 404
+    resets = [r for r in audit_rows(app) if r[2] == "mfa_reset"]
+    assert resets == [(ids["kanri"], "abashiri", "mfa_reset", aki_id, f"user={aki_id} by={ids['kanri']}")]
