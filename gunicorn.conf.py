@@ -15,6 +15,8 @@ import sys
 # personal data in any access-log line. scripts/run passes the same on the command line.
 accesslog = "-"
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# The path percent-encoded and every header escaped: no forged line, no raw markup (issue 14).
+logger_class = "portal.web.accesslog.SafeAccessLogger"
 
 
 def on_starting(server):

@@ -65,13 +65,18 @@ def _aware(moment: datetime.datetime, name: str) -> datetime.datetime:
 
 
 def check_confirm(policy: SlotPolicy, now: datetime.datetime, start: datetime.datetime) -> rules.Slot:
-    """The slot at start if staff may confirm it at now: in the future, a session day, on the grid.
+    """The slot at start if staff may confirm it at now: in the future, within the office's horizon,
+    a session day, on the grid.
 
     Unlike a seeker's request, the booking deadline does not apply: staff may fix a time agreed on
     the phone, or a second session booked during a session (both terms allow it).
     """
     if _aware(start, "start") <= _aware(now, "now"):
         raise StaffRuleError("past", "その日時はすでに過ぎています。")
+    # The same horizon as the slot list staff pick from (rules.confirmable_slots): a hand-made
+    # POST cannot fix a time the office does not offer yet.
+    if _aware(start, "start").date() > _aware(now, "now").date() + datetime.timedelta(days=policy.horizon_days):
+        raise StaffRuleError("beyond_horizon", f"確定できるのは{policy.horizon_days}日先までの枠です。")
     try:
         return rules.check_on_grid(policy, start)
     except rules.SlotError as exc:   # the same grid as seekers', told as staff need it

@@ -49,6 +49,12 @@ def test_transition_table(status, action):
         assert sr.next_status(status, action) == expected
 
 
+def test_check_confirm_closed_day_within_a_long_horizon():
+    with pytest.raises(sr.StaffRuleError) as exc:
+        sr.check_confirm(dataclasses.replace(POLICY, horizon_days=90), NOW, tokyo(2026, 7, 20, 9, 30))   # 海の日
+    assert exc.value.code == "closed_day"
+
+
 @pytest.mark.parametrize(("start", "code"), [
     (tokyo(2026, 5, 7, 13, 30), None),            # later today, on the grid: no deadline for staff
     (tokyo(2026, 5, 8, 9, 30), None),
@@ -56,7 +62,10 @@ def test_transition_table(status, action):
     (tokyo(2026, 5, 7, 9, 0), "past"),
     (tokyo(2026, 5, 9, 9, 30), "closed_day"),     # Saturday
     (tokyo(2026, 5, 6, 9, 30), "past"),
-    (tokyo(2026, 7, 20, 9, 30), "closed_day"),    # 海の日
+    (tokyo(2026, 7, 20, 9, 30), "beyond_horizon"),  # 海の日, but 74 days ahead: the horizon first
+    (tokyo(2026, 6, 4, 9, 30), None),             # the last day of the 28-day horizon
+    (tokyo(2026, 6, 5, 9, 30), "beyond_horizon"), # a hand-made POST one day further
+    (tokyo(2099, 6, 5, 9, 30), "beyond_horizon"),
     (tokyo(2026, 5, 8, 12, 0), "outside_hours"),  # lunch
     (tokyo(2026, 5, 8, 11, 45), "outside_hours"), # not on the grid
     (tokyo(2026, 5, 8, 15, 45), "outside_hours"),
@@ -128,7 +137,7 @@ def test_staff_confirm_saturday_sessions_only_where_the_office_opens_on_saturday
     assert sr.check_confirm(saturdays, NOW, tokyo(2026, 5, 9, 9, 30)).start == tokyo(2026, 5, 9, 9, 30)
     for policy, start in ((POLICY, tokyo(2026, 5, 9, 9, 30)),             # closed on Saturdays
                           (saturdays, tokyo(2026, 5, 10, 9, 30)),          # Sunday
-                          (saturdays, tokyo(2028, 4, 29, 9, 30))):         # 昭和の日, a Saturday
+                          (dataclasses.replace(saturdays, horizon_days=1000), tokyo(2028, 4, 29, 9, 30))):         # 昭和の日, a Saturday
         with pytest.raises(sr.StaffRuleError) as caught:
             sr.check_confirm(policy, NOW, start)
         assert caught.value.code == "closed_day"

@@ -48,6 +48,14 @@ def _int(lo: int, hi: int) -> Callable[[str], int]:
     return parse
 
 
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in options:
+            raise ValueError(f"{'、'.join(options)} のどれかにしてください")
+        return value
+    return parse
+
+
 def _rate(value: str) -> str:
     from limits import parse_many
 
@@ -61,8 +69,10 @@ def _rate(value: str) -> str:
 def _storage(value: str) -> str:
     from limits.storage import SCHEMES
 
+    if value == "database://":
+        return value
     if value.split("://", 1)[0] not in SCHEMES or "://" not in value:
-        raise ValueError(f"使える形式は {', '.join(sorted(f'{k}://' for k in SCHEMES))} です")
+        raise ValueError(f"使える形式は database://、{', '.join(sorted(f'{k}://' for k in SCHEMES))} です")
     return value
 
 
@@ -85,18 +95,26 @@ SETTINGS: tuple[Setting, ...] = (
             "Number of reverse proxies in front whose X-Forwarded-For/-Proto/-Host are trusted (0 = none)"),
     Setting("RATELIMIT_SUBMIT", "PORTAL_RATELIMIT_SUBMIT", "10 per minute;100 per day", _rate,
             "Per-client limit on form submissions (Flask-Limiter syntax); more gives 429"),
-    Setting("RATELIMIT_STORAGE_URI", "PORTAL_RATELIMIT_STORAGE", "memory://", _storage,
-            "Flask-Limiter storage; with several processes use a shared one, e.g. `redis://localhost:6379`"),
+    Setting("RATELIMIT_STORAGE_URI", "PORTAL_RATELIMIT_STORAGE", "database://", _storage,
+            "Where rate-limit counters live: `database://` (the portal's own database, shared by every "
+            "worker and every host using it), or a Flask-Limiter storage such as `redis://localhost:6379`"),
     Setting("MAX_CONTENT_LENGTH", "PORTAL_MAX_BYTES", 64 * 1024, _int(16 * 1024, 64 * 1024 * 1024),
             "Largest request body in bytes; larger gives 413"),
     # The staff console's (listed in the README's Staff console section).
     Setting("STAFF_IDLE_MINUTES", "PORTAL_STAFF_IDLE_MINUTES", 30, _int(1, 525_600),
             "Minutes without a request after which a staff session ends"),
+    Setting("STAFF_SESSION_HOURS", "PORTAL_STAFF_SESSION_HOURS", 12, _int(1, 24 * 30),
+            "Hours after login at which a staff session ends however active it is"),
     Setting("STAFF_LOCK_AFTER", "PORTAL_STAFF_LOCK_AFTER", 5, _int(1, 100),
-            "Failed logins in a row after which an account is locked for a while"),
+            "Failed logins in a row of one name from one address after which that pair is locked for a while"),
     Setting("STAFF_LOCK_MINUTES", "PORTAL_STAFF_LOCK_MINUTES", 15, _int(1, 525_600), "How long such a lock lasts"),
     Setting("STAFF_RATELIMIT_LOGIN", "PORTAL_STAFF_RATELIMIT_LOGIN", "10 per minute", _rate,
             "Per-client limit on login attempts (Flask-Limiter syntax)"),
+    Setting("STAFF_MFA_REQUIRED", "PORTAL_STAFF_MFA_REQUIRED", "office_admin", _choice("office_admin", "all", "none"),
+            "Who must use a one-time code (TOTP) at login: `office_admin` (anyone who is an office admin "
+            "anywhere), `all` staff, or `none` (tests and trials only; enrolled staff still use theirs)"),
+    Setting("STAFF_MFA_ATTEMPTS", "PORTAL_STAFF_MFA_ATTEMPTS", 5, _int(1, 20),
+            "Wrong one-time codes after which the half-done login ends (the password is asked again)"),
     Setting("STAFF_ARGON2_MEMORY_KIB", "PORTAL_STAFF_ARGON2_MEMORY_KIB", 65536, _int(1024, 4 * 1024 * 1024),
             "argon2id memory cost of new password hashes, in KiB"),
 )

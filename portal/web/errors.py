@@ -32,6 +32,12 @@ def render_error(code: int):
                            code=code, title=title, text=text), code
 
 
+def _with_allow(exc: HTTPException, page: tuple[str, int]) -> tuple[str, int, dict[str, str]]:
+    """A 405 page keeps the `Allow` header the exception carries (RFC 9110 requires it)."""
+    allowed = getattr(exc, "valid_methods", None)
+    return (*page, {"Allow": ", ".join(allowed)} if allowed else {})
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
 
@@ -41,12 +47,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        return render_error(exc.code or 500)
+        return _with_allow(exc, render_error(exc.code or 500))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
-            return render_error(exc.code or 500)
+            return _with_allow(exc, render_error(exc.code or 500))
         db = g.pop("db", None)
         if db is not None:
             db.rollback()

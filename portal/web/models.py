@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -131,6 +131,10 @@ class StaffUser(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    # TOTP (RFC 6238): the base32 secret, set when enrolment starts; in force once enabled_at is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)   # a code is accepted once
 
     offices: Mapped[list[StaffOffice]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="StaffOffice.office_slug")
@@ -159,6 +163,35 @@ class StaffSession(Base):
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    mfa_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)   # when the one-time code passed
+    mfa_failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StaffRecoveryCode(Base):
+    """A one-time recovery code of a staff member's MFA, stored as its SHA-256 (50 random bits)."""
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    code_sha256: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+
+
+class StaffLoginLock(Base):
+    """Failed logins of one typed name from one client address, and the lock they led to.
+
+    Per name *and* address: an outsider who fails on purpose locks only their own pair, never the
+    staff member at their own desk. Kept for unknown names too, so a lock tells nothing either.
+    """
+    __tablename__ = "staff_login_locks"
+    __table_args__ = (UniqueConstraint("username", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
 
 
 class Appointment(Base):
@@ -214,3 +247,12 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(String(200), default="")
 
     staff: Mapped[StaffUser | None] = relationship()
+
+
+class RateLimitCounter(Base):
+    """One fixed-window rate-limit counter (portal.web.ratelimit): a limit and client as `key`."""
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float)   # Unix time: compared with time.time() only

@@ -52,8 +52,17 @@ def plain_text(raw: str, label: str, max_length: int, required: bool = True,
 
 
 def name(raw: str) -> str:
-    """氏名: 1-50 characters of plain text."""
-    return _SPACES_RE.sub("\u3000", plain_text(raw, "氏名", 50))
+    """氏名: 1-50 characters of plain text; half-width katakana become full-width, as in フリガナ."""
+    return _SPACES_RE.sub("\u3000", _HALFWIDTH_KANA_RE.sub(_widen, plain_text(raw, "氏名", 50)))
+
+
+# Half-width katakana and their sound marks (U+FF65-U+FF9F): only these are widened in a name,
+# so full-width Latin letters or digits a seeker typed stay as typed.
+_HALFWIDTH_KANA_RE = re.compile(r"[\uff65-\uff9f]+")
+
+
+def _widen(match: re.Match) -> str:
+    return unicodedata.normalize("NFKC", match.group(0))
 
 
 def kana(raw: str) -> str:

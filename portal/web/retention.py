@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, and_, exists, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, exists, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -57,7 +58,8 @@ def due(session: Session, office: Office, now: datetime.datetime) -> list[int]:
     return list(session.scalars(q))
 
 
-def purge(engine: Engine, offices: list[Office], now: datetime.datetime, dry_run: bool = False) -> PurgeResult:
+def purge(engine: Engine, offices: list[Office], now: datetime.datetime, dry_run: bool = False,
+          wait_seconds: float = 30.0) -> PurgeResult:
     """Delete personal data past retention, then make sure the old bytes leave the database file."""
     counts: dict[str, int] = {}
     with Session(engine) as session:
@@ -74,18 +76,18 @@ def purge(engine: Engine, offices: list[Office], now: datetime.datetime, dry_run
                                        record_id=rid, detail=""))
             session.commit()
     if not dry_run:
-        compact(engine)   # every run: a run whose VACUUM was busy is finished by the next one
+        compact(engine, wait_seconds)   # every run: a run whose VACUUM was busy is finished by the next one
     return PurgeResult(counts)
 
 
-def compact(engine: Engine) -> None:
+def compact(engine: Engine, wait_seconds: float = 30.0) -> None:
     """Rewrite the storage so deleted values leave the file (SQLite VACUUM; PostgreSQL VACUUM FULL)."""
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             if engine.dialect.name == "sqlite":
-                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+                _checkpoint(conn, wait_seconds)
                 conn.execute(text("VACUUM"))
-                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+                _checkpoint(conn, wait_seconds)
             elif engine.dialect.name == "postgresql":
                 # VACUUM only warns and skips a table the role does not own: say so, loudly.
                 owner = conn.execute(text("SELECT pg_has_role(current_user, tableowner, 'MEMBER') "
@@ -99,6 +101,33 @@ def compact(engine: Engine) -> None:
         # The data is already blanked and committed; only the rewrite of the file is left.
         raise CompactError("個人情報は削除しましたが、ファイルの再構成（VACUUM）ができませんでした"
                            f"（{type(exc.orig).__name__}）。時間をおいて purge をもう一度実行してください") from None
+
+
+def _checkpoint(conn: Connection, wait_seconds: float) -> None:
+    """Copy the whole WAL into the database file and empty it, retrying while a reader holds it.
+
+    A connection in a read transaction (a staff page, a backup) pins the WAL frames after its
+    snapshot: the checkpoint then reports busy and the -wal file keeps old pages, personal data
+    included. PRAGMA wal_checkpoint gives (busy, frames in the log, frames checkpointed); only
+    (0, 0, 0) after TRUNCATE means the log is empty. Retried for wait_seconds, then CompactError.
+    """
+    conn.execute(text("PRAGMA busy_timeout=250"))   # short waits, so the deadline is ours
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while not _log_empty(*conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).one()):
+            if time.monotonic() >= deadline:
+                raise CompactError(
+                    "個人情報は削除しましたが、ほかの接続（開いたままの職員用ページ、バックアップなど）が読み取り中のため、"
+                    f"削除前の値がまだデータベースのファイル（本体と -wal）に残っています（{wait_seconds:g}秒待ちました）。"
+                    "その接続が終わってから purge をもう一度実行してください")
+            time.sleep(0.1)
+    finally:
+        conn.execute(text("PRAGMA busy_timeout=5000"))   # as db._sqlite_pragmas sets it
+
+
+def _log_empty(busy: int, log: int, done: int) -> bool:
+    """True when a TRUNCATE checkpoint finished: not busy, no frame left (-1: not in WAL mode)."""
+    return busy == 0 and log in (0, -1) and done in (0, -1)
 
 
 def sqlite_path(engine: Engine) -> Path:

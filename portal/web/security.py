@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 from limits.storage import MemoryStorage
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import ratelimit  # noqa: F401  registers the `madoguchi+database` storage with limits
+
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
@@ -67,6 +69,10 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     if app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = "madoguchi+memory://"  # the same storage, no thread per hit
+    elif app.config["RATELIMIT_STORAGE_URI"] == "database://":
+        # Counters in the portal's database: one count per client across workers and hosts.
+        app.config["RATELIMIT_STORAGE_URI"] = "madoguchi+database://"
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {"url": app.config["DATABASE_URL"]}
     limiter.init_app(app)
 
     @app.after_request

@@ -14,6 +14,9 @@ bp = Blueprint("site", __name__)
 def page(path: str):
     """A file of the built site; a folder gives its index.html (redirecting to add the slash)."""
     _refuse_other_methods()
+    # Dotfiles (the build manifest `.madoguchi-site`, an editor's or VCS's leftovers) are not pages.
+    if any(part.startswith(".") for part in path.split("/")):
+        abort(404)
     root: Path = current_app.config["SITE_DIR"]
     target = (root / path).resolve() if path else root.resolve()
     if not target.is_relative_to(root.resolve()):

@@ -98,7 +98,9 @@ def portal(tmp_path_factory):
     app = create_app({"SECRET_KEY": "e2e-secret", "DATABASE_URL": url, "INSTANCE_DIR": str(base / "instance"),
                       "SITE_DIR": str(site_dir), "NOW": clock, "RATELIMIT_SUBMIT": "10000 per minute",
                       # Cheap password hashing and no login limit: the tests log in many times.
-                      "STAFF_ARGON2_MEMORY_KIB": 1024, "STAFF_RATELIMIT_LOGIN": "10000 per minute"})
+                      "STAFF_ARGON2_MEMORY_KIB": 1024, "STAFF_RATELIMIT_LOGIN": "10000 per minute",
+                      # The journeys test the console; MFA has its own tests (tests/web/staff/test_mfa.py).
+                      "STAFF_MFA_REQUIRED": "none"})
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-portal", daemon=True)

@@ -78,8 +78,9 @@ def test_rate_limit_elsewhere_gives_the_429_page(make_app):
     assert soup(response).h1.get_text() == "送信の回数が多すぎます"
 
 
-def test_memory_rate_limit_starts_no_thread_per_hit(app):
-    """memory:// (the default) counts in a storage that sweeps inline instead of a timer per hit."""
+def test_memory_rate_limit_starts_no_thread_per_hit(make_app):
+    """memory:// (one process only) counts in a storage that sweeps inline instead of a timer per hit."""
+    make_app(RATELIMIT_STORAGE_URI="memory://")
     storage = limiter.storage
     assert isinstance(storage, ProcessMemoryStorage)
     storage.timer.join()  # the one timer MemoryStorage starts when created
@@ -113,6 +114,9 @@ def test_405_and_404_pages_are_japanese(app):
     client = app.test_client()
     response = client.get("/abashiri/booking/submit")
     assert response.status_code == 405 and "この操作はできません" in soup(response).h1.get_text()
+    assert response.headers["Allow"] == "POST"
+    response = client.post("/abashiri/booking/")   # a GET-only page of the portal
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
     response = client.get("/abashiri/booking/not-eligible/none")
     assert response.status_code == 404 and "ページが見つかりません" in soup(response).h1.get_text()
 

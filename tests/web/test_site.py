@@ -35,3 +35,18 @@ def test_site_pages_and_assets(built):
     assert client.get("/missing/").status_code == 404
     assert client.get("/../pyproject.toml").status_code == 404
     assert client.get("/%2e%2e/pyproject.toml").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/.madoguchi-site", "/abashiri/.madoguchi-site", "/.git/config",
+                                  "/%2emadoguchi-site", "/abashiri/../.madoguchi-site"])
+def test_no_dotfile_of_the_built_site_is_served(make_app, tmp_path, path):
+    site = tmp_path / "site"
+    (site / "abashiri").mkdir(parents=True)
+    (site / ".git").mkdir()
+    for name in (".madoguchi-site", "abashiri/.madoguchi-site", ".git/config"):
+        (site / name).write_text("manifest-canary", encoding="utf-8")
+    (site / "index.html").write_text("<p>top</p>", encoding="utf-8")
+    client = make_app(SITE_DIR=str(site)).test_client()
+    assert client.get("/").status_code == 200
+    response = client.get(path)
+    assert response.status_code == 404 and b"manifest-canary" not in response.data

@@ -109,7 +109,9 @@ class RequestForm(SeekerForm):
             raise ValidationError("同じ日時が2回選ばれています。別の日時を選ぶか、空欄にしてください")
 
     def validate_consent(self, field: Field) -> None:
-        if field.data is not True:
+        # Only the checkbox's own value means yes: BooleanField alone takes "0", "off" or "no" as yes.
+        if field.data is not True or field.raw_data != ["y"]:
+            field.data = False
             raise ValidationError("利用規約を読み、同意する場合はチェックを入れてください")
 
     def validate_submission_key(self, field: Field) -> None:

@@ -20,6 +20,10 @@ from ..models import BookingRequest, Consent, PreferredSlot, new_reference
 log = logging.getLogger(__name__)
 
 
+class ReusedKey(Exception):
+    """A submission key already stored with other answers (or at another office): store nothing."""
+
+
 class StaleTerms(Exception):
     """The terms changed between showing the form and submitting it: ask for consent again."""
 
@@ -47,10 +51,10 @@ class Answers:
 
 def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256: str,
                    current: TermsShown, now: datetime.datetime) -> str:
-    """Store a request and its consent; returns the reference. Raises StaleTerms, storing nothing."""
+    """Store a request and its consent; returns the reference. Raises StaleTerms or ReusedKey, storing nothing."""
     if shown_sha256 != current.sha256:
         raise StaleTerms(current)
-    earlier = _already_submitted(db, office_slug, answers.submission_key)
+    earlier = _already_submitted(db, office_slug, answers)
     if earlier:
         return earlier
     with writing(db):
@@ -67,7 +71,7 @@ def _store(db: Session, office_slug: str, answers: Answers, current: TermsShown,
         except IntegrityError:
             db.rollback()
             forget_stored(db, current)
-            earlier = _already_submitted(db, office_slug, answers.submission_key)
+            earlier = _already_submitted(db, office_slug, answers)
             if earlier:  # the same page submitted twice at the same moment
                 return earlier
             store_terms(db, current, now)  # else a reference collision (rare): try another
@@ -104,11 +108,23 @@ def _insert_request(db: Session, reference: str, office_slug: str, answers: Answ
                                    "statement": current.statement, "agreed_at": now})
 
 
-def _already_submitted(db: Session, office_slug: str, key: str | None) -> str | None:
-    if not key:
+def _already_submitted(db: Session, office_slug: str, answers: Answers) -> str | None:
+    """The reference stored under the answers' key when it holds the same answers; ReusedKey when
+    the key holds others: a replayed or hand-made key never reveals or answers for another request."""
+    if not answers.submission_key:
         return None
-    return db.scalar(select(BookingRequest.reference).where(
-        BookingRequest.submission_key == key, BookingRequest.office_slug == office_slug))
+    earlier = db.scalar(select(BookingRequest).where(BookingRequest.submission_key == answers.submission_key))
+    if earlier is None:
+        return None
+    stored = (earlier.office_slug, earlier.name, earlier.kana, earlier.seeker_number, earlier.seeker_number_typed,
+              earlier.phone, earlier.phone_typed, earlier.email, earlier.companions, earlier.companion_note,
+              tuple(s.starts_at for s in earlier.slots))
+    sent = (office_slug, answers.name, answers.kana, answers.seeker_number, answers.seeker_number_typed,
+            answers.phone, answers.phone_typed, answers.email, ",".join(answers.companions), answers.companion_note,
+            tuple(answers.slots))
+    if stored != sent:
+        raise ReusedKey()
+    return earlier.reference
 
 
 def find_request(db: Session, reference: str) -> BookingRequest | None:

@@ -20,7 +20,7 @@ from ..security import limiter, submit_limit
 from ..state import portal_state
 from . import pages
 from .forms import NO, YES_NO, RequestForm, eligibility_form, question_fields, request_form
-from .services import StaleTerms, submit_request
+from .services import ReusedKey, StaleTerms, submit_request
 
 _SUBMIT_SCOPE = "booking-post"
 
@@ -86,6 +86,8 @@ def _render_request(office: Office, form: RequestForm, notice: str | None = None
 
 _STALE = ("利用規約が改訂されました。新しい利用規約をお読みのうえ、あらためて同意してください。"
           "入力した内容はそのまま残っています。")
+_REUSED = ("この送信は受け付けられませんでした。入力内容をご確認のうえ、もう一度「確認する」を押してください。"
+           "入力した内容はそのまま残っています（同意のチェックだけ、もう一度入れてください）。")
 
 
 def request_get(slug: str):
@@ -142,6 +144,9 @@ def submit(slug: str):
     except StaleTerms:
         form.consent.data = False
         return _render_request(office, form, notice=_STALE)
+    except ReusedKey:
+        form.consent.data = False
+        return _render_request(office, form, notice=_REUSED, status=400)
     session["done"] = {"slug": slug, "reference": reference}
     return redirect(url_for(".done", slug=slug))
 

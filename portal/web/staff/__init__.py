@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import access, accounts_views, actions, intake_views, views
+from . import access, accounts_views, actions, intake_views, mfa_pages, params, views
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+bp.before_request(params.check_request)
 bp.before_request(access.load_staff)
 bp.after_request(access.no_store)
 bp.add_url_rule("/login", view_func=views.login, methods=["GET", "POST"])
 bp.add_url_rule("/logout", view_func=views.logout, methods=["POST"])
+bp.add_url_rule("/mfa", "mfa", view_func=mfa_pages.code_page, methods=["GET", "POST"])
+bp.add_url_rule("/mfa/setup", "mfa_setup", view_func=mfa_pages.setup_page, methods=["GET", "POST"])
 bp.add_url_rule("/", view_func=views.home, methods=["GET"])
 bp.add_url_rule("/<slug>/", view_func=views.queue, methods=["GET"])
 bp.add_url_rule("/<slug>/new", view_func=intake_views.new_booking, methods=["GET", "POST"])
@@ -31,3 +34,5 @@ bp.add_url_rule("/password", view_func=accounts_views.password, methods=["GET", 
 bp.add_url_rule("/<slug>/accounts", view_func=accounts_views.account_list, methods=["GET", "POST"])
 bp.add_url_rule("/<slug>/accounts/<username>", view_func=accounts_views.account_page, methods=["GET"])
 bp.add_url_rule("/<slug>/accounts/<username>/<action>", view_func=accounts_views.account_act, methods=["POST"])
+bp.add_url_rule("/<slug>/mfa", "mfa_office", view_func=mfa_pages.office_page, methods=["GET"])
+bp.add_url_rule("/<slug>/mfa/<user_id>/reset", "mfa_reset", view_func=mfa_pages.office_reset, methods=["POST"])

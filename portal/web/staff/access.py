@@ -18,15 +18,26 @@ from . import accounts, services
 TOKEN = "staff_token"
 
 
-def load_staff() -> None:
-    """Before each staff request: resume the session named by the cookie's token, if any."""
+# What a session that has not passed its one-time code (or must enrol first) may reach.
+MFA_PAGES = {"code": "staff.mfa", "enrol": "staff.mfa_setup"}
+_HALF_DONE_MAY = {"staff.mfa", "staff.mfa_setup", "staff.logout", "staff.login"}
+
+
+def load_staff() -> ResponseReturnValue | None:
+    """Before each staff request: resume the session named by the cookie's token, if any; a
+    session still owing its one-time code (or its MFA enrolment) reaches only those pages."""
     g.staff = None
     token = session.get(TOKEN)
     if isinstance(token, str):
-        g.staff = accounts.resume(db.session(), token, portal_state().now(),
-                                  current_app.config["STAFF_IDLE_MINUTES"])
+        c = current_app.config
+        g.staff = accounts.resume(db.session(), token, portal_state().now(), c["STAFF_IDLE_MINUTES"],
+                                  c["STAFF_SESSION_HOURS"], c["STAFF_MFA_REQUIRED"])
         if g.staff is None:
             session.pop(TOKEN, None)
+    if g.staff is not None and g.staff.stage != "ready" and request.endpoint not in _HALF_DONE_MAY:
+        target = request.full_path if request.method == "GET" else request.path
+        return redirect(url_for(MFA_PAGES[g.staff.stage], next=target.rstrip("?")), code=303)
+    return None
 
 
 def no_store(response: Response) -> Response:

@@ -15,15 +15,16 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...errors import MadoguchiError
 from ...wording import ROLE_LABELS
-from ..models import AuditEntry, StaffOffice, StaffSession, StaffUser
+from ..models import AuditEntry, StaffLoginLock, StaffOffice, StaffSession, StaffUser
 
 MIN_PASSWORD = 12
-_USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 
 
 class AccountError(MadoguchiError, ValueError):
@@ -38,6 +39,9 @@ class Staff:
     display_name: str
     session_id: int
     roles: dict[str, str]   # office slug → role
+    # "ready"; "code" (password given, one-time code not yet); "enrol" (MFA required, not set up)
+    stage: str = "ready"
+    mfa_enabled: bool = False
 
     def can_see(self, slug: str) -> bool:
         """True when bound to the office."""
@@ -87,10 +91,15 @@ def _user(db: Session, username: str) -> StaffUser:
     return user
 
 
+def user_id(db: Session, username: str) -> int:
+    """The id of the account with this name (AccountError when there is none)."""
+    return _user(db, username).id
+
+
 def add_staff(db: Session, username: str, display_name: str, password: str,
               offices: list[tuple[str, str]], now: datetime.datetime, ph: PasswordHasher) -> int:
     """Create a staff account bound to offices; returns its id."""
-    if not _USERNAME_RE.fullmatch(username):
+    if not USERNAME_RE.fullmatch(username):
         raise AccountError("ユーザー名は半角英小文字・数字・._- で2〜64文字にしてください")
     check_password(password)
     if db.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
@@ -105,7 +114,8 @@ def add_staff(db: Session, username: str, display_name: str, password: str,
     return user.id
 
 
-def _end_sessions(db: Session, user_id: int, now: datetime.datetime) -> None:
+def end_sessions(db: Session, user_id: int, now: datetime.datetime) -> None:
+    """End every open session of the user (logout everywhere)."""
     db.execute(update(StaffSession).where(StaffSession.user_id == user_id, StaffSession.ended_at.is_(None))
                .values(ended_at=now))
 
@@ -114,7 +124,7 @@ def disable_staff(db: Session, username: str, now: datetime.datetime) -> None:
     """Disable an account and end all its sessions at once."""
     user = _user(db, username)
     user.active = False
-    _end_sessions(db, user.id, now)
+    end_sessions(db, user.id, now)
     _audit(db, now, "staff_disable", None, f"user={user.id}")
     db.commit()
 
@@ -125,42 +135,47 @@ def reset_password(db: Session, username: str, password: str, now: datetime.date
     check_password(password)
     user = _user(db, username)
     user.password_hash, user.active, user.failed_logins, user.locked_until = ph.hash(password), True, 0, None
-    _end_sessions(db, user.id, now)
+    db.execute(delete(StaffLoginLock).where(StaffLoginLock.username == user.username))
+    end_sessions(db, user.id, now)
     _audit(db, now, "staff_reset", None, f"user={user.id}")
     db.commit()
 
 
-_DUMMY: dict[int, str] = {}
+_DUMMY: dict[tuple[int, int, int], str] = {}
 REFUSED = ("ユーザー名またはパスワードが正しくありません。失敗が続いた場合は、しばらくログインできなくなります。"
            "時間をおいてお試しください")
 
 
+def _dummy_hash(ph: PasswordHasher) -> str:
+    """A hash of a random password with ph's parameters, made once (verifying against it costs what a
+    real check costs; `setdefault(k, ph.hash(…))` hashed anew on every call, doubling the time)."""
+    key = (ph.time_cost, ph.memory_cost, ph.parallelism)
+    if key not in _DUMMY:
+        _DUMMY[key] = ph.hash(secrets.token_hex(8))
+    return _DUMMY[key]
+
+
 def login(db: Session, username: str, password: str, now: datetime.datetime, ph: PasswordHasher,
-          lock_after: int, lock_minutes: int) -> str:
+          lock_after: int, lock_minutes: int, address: str = "") -> str:
     """Check the password and start a session; returns the cookie token. Raises AccountError."""
     # One answer, in the same time, for an unknown name, a wrong password, a locked or a disabled
-    # account: neither the text nor the timing tells which names exist or which are locked.
-    refused = AccountError(REFUSED)
+    # account: every refusal verifies one hash and writes one failure and one audit entry, so
+    # neither the text nor the timing tells which names exist or which are locked. The lock is per
+    # name and client address: failing on purpose locks out only the one failing.
+    lock = db.scalar(select(StaffLoginLock).where(StaffLoginLock.username == username[:64],
+                                                  StaffLoginLock.address == address[:64]))
+    locked = lock is not None and lock.locked_until is not None and lock.locked_until > now
     user = db.scalar(select(StaffUser).where(StaffUser.username == username))
-    if user is None or (user.locked_until is not None and user.locked_until > now):
-        _DUMMY.setdefault(ph.memory_cost, ph.hash(secrets.token_hex(8)))
-        _verify(ph, _DUMMY[ph.memory_cost], password)
-        raise refused
-    if not _verify(ph, user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= lock_after:
-            user.locked_until = now + datetime.timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
-            _audit(db, now, "login_locked", user.id)
-        else:
-            _audit(db, now, "login_failed", user.id)
-        db.commit()
-        raise refused
-    if not user.active:
-        _audit(db, now, "login_disabled", user.id)
-        db.commit()
-        raise refused
-    user.failed_logins, user.locked_until = 0, None
+    usable = user is not None and not locked
+    matches = verify_password(ph, user.password_hash if usable else _dummy_hash(ph), password)
+    if not (usable and matches and user.active):
+        reason = ("login_unknown" if user is None else "login_locked_out" if locked
+                  else "login_failed" if not matches else "login_disabled")
+        _count_failure(db, lock, username, address, now, lock_after, lock_minutes, reason,
+                       user.id if user is not None else None)
+        raise AccountError(REFUSED)
+    if lock is not None:
+        db.delete(lock)
     if ph.check_needs_rehash(user.password_hash):
         user.password_hash = ph.hash(password)
     token = secrets.token_urlsafe(32)
@@ -170,7 +185,29 @@ def login(db: Session, username: str, password: str, now: datetime.datetime, ph:
     return token
 
 
-def _verify(ph: PasswordHasher, stored: str, password: str) -> bool:
+def _count_failure(db: Session, lock: StaffLoginLock | None, username: str, address: str, now: datetime.datetime,
+                   lock_after: int, lock_minutes: int, reason: str, user_id: int | None) -> None:
+    """One more failure of (name, address); the lock once there are lock_after in a row."""
+    if lock is None:
+        lock = StaffLoginLock(username=username[:64], address=address[:64], failures=0)
+        db.add(lock)
+    if lock.locked_until is not None and lock.locked_until <= now:
+        lock.failures, lock.locked_until = 0, None   # an expired lock starts the count again
+    lock.failures += 1
+    lock.updated_at = now
+    if lock.locked_until is None and lock.failures >= lock_after:
+        lock.locked_until = now + datetime.timedelta(minutes=lock_minutes)
+        reason = "login_locked"
+    # The audit entry names the account when there is one, never the typed name or the address.
+    _audit(db, now, reason, user_id)
+    try:
+        db.commit()
+    except IntegrityError:   # a parallel failure created the same pair first: it counted
+        db.rollback()
+
+
+def verify_password(ph: PasswordHasher, stored: str, password: str) -> bool:
+    """Whether password matches the stored argon2 hash (False for a hash that cannot be read)."""
     try:
         return ph.verify(stored, password)
     except (VerificationError, InvalidHashError):
@@ -181,8 +218,10 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
 
-def resume(db: Session, token: str, now: datetime.datetime, idle_minutes: int) -> Staff | None:
-    """The staff member of a live session token (touching it), or None when ended or idle too long."""
+def resume(db: Session, token: str, now: datetime.datetime, idle_minutes: int, session_hours: int = 12,
+           mfa_required: str = "office_admin") -> Staff | None:
+    """The staff member of a live session token (touching it), or None when ended, idle too long or
+    older than session_hours however active (a stolen cookie kept fresh still dies)."""
     found = db.execute(select(StaffSession, StaffUser).join(StaffUser, StaffUser.id == StaffSession.user_id)
                        .where(StaffSession.token_sha256 == _digest(token))).first()
     if found is None:
@@ -190,14 +229,19 @@ def resume(db: Session, token: str, now: datetime.datetime, idle_minutes: int) -
     sess, user = found
     if sess.ended_at is not None:
         return None
-    if not user.active or now - sess.last_seen_at > datetime.timedelta(minutes=idle_minutes):
+    idle = now - sess.last_seen_at > datetime.timedelta(minutes=idle_minutes)
+    too_old = now - sess.created_at > datetime.timedelta(hours=session_hours)
+    if not user.active or idle or too_old:
         sess.ended_at = now
-        _audit(db, now, "session_expired", user.id)
+        _audit(db, now, "session_expired", user.id, "absolute" if too_old and not idle else "")
         db.commit()
         return None
     sess.last_seen_at = now
     roles = {o.office_slug: o.role for o in user.offices}
-    staff = Staff(user.id, user.username, user.display_name, sess.id, roles)
+    enrolled = user.totp_enabled_at is not None
+    must = mfa_required == "all" or (mfa_required == "office_admin" and "office_admin" in roles.values())
+    stage = "code" if enrolled and sess.mfa_at is None else "enrol" if must and not enrolled else "ready"
+    staff = Staff(user.id, user.username, user.display_name, sess.id, roles, stage, enrolled)
     db.commit()
     return staff
 
@@ -209,153 +253,3 @@ def logout(db: Session, token: str, now: datetime.datetime) -> None:
         sess.ended_at = now
         _audit(db, now, "logout", sess.user_id)
         db.commit()
-
-
-# Accounts in the browser: every user changes their own password; an office admin manages the
-# accounts bound to their office. An account is one login for every office it is bound to, so
-# disabling it or setting its password touches them all: the admin of one office may do that only
-# to accounts whose every office they administer (else they could take over another office's
-# access). A role is held per office, so changing it here touches only this office.
-
-class AccountNotFound(LookupError):
-    """No such account bound to this office (another office's account is not found either)."""
-
-
-@dataclass(frozen=True)
-class AccountView:
-    """One account of an office as its admin sees it (never the password hash)."""
-    username: str
-    display_name: str
-    role: str
-    role_label: str
-    state_label: str
-    active: bool
-    shared: bool        # also bound to another office: disable and reset go through that office too
-
-
-def _office_audit(db: Session, now: datetime.datetime, actor: Staff, slug: str | None, action: str,
-                  target_id: int, detail: str = "") -> None:
-    db.add(AuditEntry(at=now, staff_id=actor.id, office_slug=slug, action=action, record_id=target_id,
-                      detail=detail))
-
-
-def _view(user: StaffUser, slug: str, now: datetime.datetime) -> AccountView:
-    role = next(o.role for o in user.offices if o.office_slug == slug)
-    if not user.active:
-        state = "無効"
-    elif user.locked_until is not None and user.locked_until > now:
-        state = "一時ロック中"
-    else:
-        state = "有効"
-    return AccountView(user.username, user.display_name, role, ROLE_LABELS.get(role, role), state, user.active,
-                       any(o.office_slug != slug for o in user.offices))
-
-
-def office_accounts(db: Session, slug: str, now: datetime.datetime) -> list[AccountView]:
-    """The accounts bound to office slug, by user name."""
-    users = db.scalars(select(StaffUser).join(StaffOffice).where(StaffOffice.office_slug == slug)
-                       .order_by(StaffUser.username)).all()
-    return [_view(u, slug, now) for u in users]
-
-
-def _bound(db: Session, slug: str, username: str) -> StaffUser:
-    user = db.scalar(select(StaffUser).join(StaffOffice).where(StaffOffice.office_slug == slug,
-                                                                StaffUser.username == username))
-    if user is None:
-        raise AccountNotFound(username)
-    return user
-
-
-def office_account(db: Session, slug: str, username: str, now: datetime.datetime) -> AccountView:
-    """One account bound to office slug, or AccountNotFound."""
-    return _view(_bound(db, slug, username), slug, now)
-
-
-def _not_self(actor: Staff, user: StaffUser, message: str) -> None:
-    if user.id == actor.id:
-        raise AccountError(message)
-
-
-def _may_manage(actor: Staff, user: StaffUser) -> None:
-    """Refuse when the account is bound to an office the actor does not administer."""
-    if any(not actor.is_admin(o.office_slug) for o in user.offices):
-        raise AccountError(f"職員「{user.username}」はほかの窓口にも所属しているため、この画面では無効化や"
-                           "パスワードの再設定はできません。両方の窓口の管理者が相談のうえ、"
-                           "コマンド（flask staff）で行ってください。")
-
-
-def _check_role(role: str) -> None:
-    if role not in ROLE_LABELS:
-        raise AccountError("役割は「" + "」か「".join(ROLE_LABELS.values()) + "」から選んでください。")
-
-
-def add_office_staff(db: Session, actor: Staff, slug: str, username: str, display_name: str, role: str,
-                     password: str, now: datetime.datetime, ph: PasswordHasher) -> None:
-    """Create an account bound to office slug only (a name taken anywhere is refused)."""
-    if not _USERNAME_RE.fullmatch(username):
-        raise AccountError("ユーザー名は半角英小文字・数字・._- で2〜64文字にしてください（先頭は英数字）。")
-    _check_role(role)
-    check_password(password)
-    if db.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
-        raise AccountError(f"ユーザー名「{username}」はすでに使われています。別の名前にしてください。")
-    user = StaffUser(username=username, display_name=display_name or username, password_hash=ph.hash(password),
-                     active=True, failed_logins=0, created_at=now, offices=[StaffOffice(office_slug=slug, role=role)])
-    db.add(user)
-    db.flush()
-    _office_audit(db, now, actor, slug, "staff_add", user.id, f"role={role}")
-    db.commit()
-
-
-def set_office_role(db: Session, actor: Staff, slug: str, username: str, role: str, now: datetime.datetime) -> None:
-    """Change the account's role at office slug (its roles elsewhere stay)."""
-    _check_role(role)
-    user = _bound(db, slug, username)
-    _not_self(actor, user, "自分の役割は変更できません。ほかの管理者に依頼してください。")
-    binding = next(o for o in user.offices if o.office_slug == slug)
-    binding.role = role
-    _office_audit(db, now, actor, slug, "staff_role", user.id, f"role={role}")
-    db.commit()
-
-
-def disable_office_staff(db: Session, actor: Staff, slug: str, username: str, now: datetime.datetime) -> None:
-    """Disable an account of office slug and end its sessions at once."""
-    user = _bound(db, slug, username)
-    _not_self(actor, user, "自分のアカウントは無効にできません。ほかの管理者に依頼してください。")
-    _may_manage(actor, user)
-    if not user.active:
-        raise AccountError(f"職員「{username}」はすでに無効です。")
-    user.active = False
-    _end_sessions(db, user.id, now)
-    _office_audit(db, now, actor, slug, "staff_disable", user.id)
-    db.commit()
-
-
-def reset_office_staff(db: Session, actor: Staff, slug: str, username: str, password: str,
-                       now: datetime.datetime, ph: PasswordHasher) -> None:
-    """Set a new password for an account of office slug: re-enables, unlocks, ends its sessions."""
-    user = _bound(db, slug, username)
-    _not_self(actor, user, "自分のパスワードは「パスワードの変更」で変えてください（現在のパスワードが必要です）。")
-    _may_manage(actor, user)
-    check_password(password)
-    user.password_hash, user.active, user.failed_logins, user.locked_until = ph.hash(password), True, 0, None
-    _end_sessions(db, user.id, now)
-    _office_audit(db, now, actor, slug, "staff_reset", user.id)
-    db.commit()
-
-
-def change_own_password(db: Session, actor: Staff, current: str, new: str, now: datetime.datetime,
-                        ph: PasswordHasher) -> None:
-    """Change one's own password (the current one required); ends one's other sessions."""
-    user = db.get(StaffUser, actor.id)
-    if user is None or not _verify(ph, user.password_hash, current):
-        _office_audit(db, now, actor, None, "staff_password_failed", actor.id)
-        db.commit()
-        raise AccountError("現在のパスワードが正しくありません。")
-    check_password(new)
-    if new == current:
-        raise AccountError("新しいパスワードが現在のものと同じです。別のパスワードにしてください。")
-    user.password_hash = ph.hash(new)
-    db.execute(update(StaffSession).where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None),
-                                          StaffSession.id != actor.session_id).values(ended_at=now))
-    _office_audit(db, now, actor, None, "staff_password", user.id)
-    db.commit()

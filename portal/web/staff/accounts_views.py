@@ -19,7 +19,7 @@ from .. import db
 from ..frame import error_list
 from ..security import limiter
 from ..state import portal_state
-from . import accounts, services
+from . import accounts, office_accounts, services
 from .access import logged_in, office_access
 from .accounts import Staff
 from .forms import AddStaffForm, PasswordChangeForm, ResetForm, RoleForm
@@ -39,7 +39,7 @@ def password() -> ResponseReturnValue:
     if _posted() and form.validate():
         state = portal_state()
         try:
-            accounts.change_own_password(db.session(), g.staff, form.current.data, form.new.data, state.now(),
+            office_accounts.change_own_password(db.session(), g.staff, form.current.data, form.new.data, state.now(),
                                          state.hasher)
         except accounts.AccountError as exc:
             db.session().rollback()
@@ -58,7 +58,7 @@ def account_list(office: Office, staff: Staff) -> ResponseReturnValue:
     state, error = portal_state(), None
     if _posted() and form.validate():
         try:
-            accounts.add_office_staff(db.session(), staff, office.slug, form.username.data, form.display_name.data,
+            office_accounts.add_office_staff(db.session(), staff, office.slug, form.username.data, form.display_name.data,
                                       form.role.data, form.password.data, state.now(), state.hasher)
         except accounts.AccountError as exc:
             db.session().rollback()
@@ -68,7 +68,7 @@ def account_list(office: Office, staff: Staff) -> ResponseReturnValue:
             return redirect(url_for("staff.account_list", slug=office.slug), code=303)
     if not _posted():
         services.audit(db.session(), state.now(), staff.id, office.slug, "view_accounts")
-    found = accounts.office_accounts(db.session(), office.slug, state.now())
+    found = office_accounts.office_accounts(db.session(), office.slug, state.now())
     return render("staff/accounts.html", "職員アカウント", office, accounts=found, form=form, error=error,
                   errors=error_list(form) if _posted() else [], roles=list(wording.ROLE_LABELS.items()))
 
@@ -77,8 +77,8 @@ def account_list(office: Office, staff: Staff) -> ResponseReturnValue:
 def account_page(office: Office, staff: Staff, username: str) -> ResponseReturnValue:
     """One account of the office: its role, a new password, disabling it."""
     try:
-        view = accounts.office_account(db.session(), office.slug, username, portal_state().now())
-    except accounts.AccountNotFound:
+        view = office_accounts.office_account(db.session(), office.slug, username, portal_state().now())
+    except office_accounts.AccountNotFound:
         abort(404)
     return render("staff/account.html", f"職員アカウント {view.username}", office, account=view,
                   you=view.username == staff.username, roles=list(wording.ROLE_LABELS.items()),
@@ -89,7 +89,7 @@ def _role(office: Office, staff: Staff, username: str) -> str:
     form = RoleForm()
     if not form.validate():
         raise accounts.AccountError(form.role.errors[0])
-    accounts.set_office_role(db.session(), staff, office.slug, username, form.role.data, portal_state().now())
+    office_accounts.set_office_role(db.session(), staff, office.slug, username, form.role.data, portal_state().now())
     return f"役割を「{wording.ROLE_LABELS[form.role.data]}」にしました。"
 
 
@@ -98,13 +98,13 @@ def _reset(office: Office, staff: Staff, username: str) -> str:
     if not form.validate():
         raise accounts.AccountError(next(e for f in form for e in f.errors))
     state = portal_state()
-    accounts.reset_office_staff(db.session(), staff, office.slug, username, form.password.data, state.now(),
+    office_accounts.reset_office_staff(db.session(), staff, office.slug, username, form.password.data, state.now(),
                                 state.hasher)
     return "新しいパスワードを設定しました（無効だった場合は有効に戻り、ログイン中の端末は終了しました）。本人に直接伝えてください。"
 
 
 def _disable(office: Office, staff: Staff, username: str) -> str:
-    accounts.disable_office_staff(db.session(), staff, office.slug, username, portal_state().now())
+    office_accounts.disable_office_staff(db.session(), staff, office.slug, username, portal_state().now())
     return "無効にしました。ログイン中の端末も終了しました。"
 
 
@@ -120,7 +120,7 @@ def account_act(office: Office, staff: Staff, username: str, action: str) -> Res
         abort(404)
     try:
         flash(run(office, staff, username), "ok")
-    except accounts.AccountNotFound:
+    except office_accounts.AccountNotFound:
         abort(404)
     except accounts.AccountError as exc:
         db.session().rollback()

@@ -1,4 +1,4 @@
-"""`flask --app portal.web staff …`: add, disable and reset staff; purge; backup.
+"""`flask --app portal.web staff …`: add, disable and reset staff, reset their MFA; purge; backup.
 
 A click group that create_app adds to the app's command line. Each command prints one line; an
 error prints one line and exits 1.
@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .. import db, retention
 from ..db import database_problem
 from ..state import portal_state
-from . import accounts
+from . import accounts, mfa
 
 
 group = AppGroup("staff", help="Staff accounts, purge and backup of the portal's database.")
@@ -102,15 +102,30 @@ def reset(username: str, password_stdin: bool) -> None:
     click.echo(f"職員 {username} のパスワードを再設定しました")
 
 
+@group.command("mfa-reset")
+@click.argument("username")
+@_one_line
+def mfa_reset(username: str) -> None:
+    """Remove a user's two-step authentication (lost phone and codes); they enrol again at next login."""
+    try:
+        user_id = accounts.user_id(db.session(), _username(username))
+    except accounts.AccountError as exc:
+        _fail(exc.message)
+    mfa.reset(db.session(), user_id, portal_state().now(), None)
+    click.echo(f"職員 {_username(username)} の二段階認証を解除しました（ログイン中のセッションも終了。次のログインで再設定）")
+
+
 @group.command("purge")
 @click.option("--dry-run", is_flag=True, help="数えるだけで削除しない")
+@click.option("--wait", "wait_seconds", type=click.FloatRange(0, 3600), default=30.0, show_default=True,
+              help="ほかの接続の読み取りが終わるのを待つ秒数（SQLite の -wal を空にするため）")
 @_one_line
-def purge(dry_run: bool) -> None:
+def purge(dry_run: bool, wait_seconds: float) -> None:
     """Delete personal data past each office's retention (office.yaml `retention`)."""
     state = portal_state()
     try:
         result = retention.purge(db.engine_of(current_app), list(state.offices.values()), state.now(),
-                                 dry_run=dry_run)
+                                 dry_run=dry_run, wait_seconds=wait_seconds)
     except retention.CompactError as exc:
         _fail(str(exc))
     verb = "削除対象" if dry_run else "削除しました"

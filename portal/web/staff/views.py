@@ -19,7 +19,7 @@ from .. import db
 from ..frame import Page, error_list, staff_page
 from ..security import limiter
 from ..state import portal_state
-from . import accounts, queries, reports, services
+from . import accounts, office_accounts, queries, reports, services
 from . import schedule as schedule_of
 from .access import TOKEN, logged_in, office_access, safe_next
 from .forms import LoginForm, to_csv
@@ -55,7 +55,7 @@ def login():
         try:
             token = accounts.login(db.session(), form.username.data, form.password.data, _now(),
                                    portal_state().hasher, c["STAFF_LOCK_AFTER"],
-                                   c["STAFF_LOCK_MINUTES"])
+                                   c["STAFF_LOCK_MINUTES"], request.remote_addr or "")
         except accounts.AccountError as exc:
             error = exc.message
         else:
@@ -89,14 +89,22 @@ def home():
     return render("staff/home.html", "職員用ページ", offices=offices)
 
 
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+
+
 def _day_arg(name: str) -> datetime.date | None:
     """The date in query argument `name` (None when empty); a wrong one is flashed and ignored."""
     raw = request.args.get(name, "")
     try:
-        return datetime.date.fromisoformat(raw) if raw else None
+        day = datetime.date.fromisoformat(raw) if raw else None
     except ValueError:
         flash(f"日付「{raw[:20]}」は読めませんでした。「2026-05-07」のように年-月-日で指定してください。", "error")
         return None
+    # Days next to date.min/max overflow once shifted or given a time zone (a 500 before).
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        flash(f"日付は{FIRST_DAY.year}年から{LAST_DAY.year}年までの間で指定してください。", "error")
+        return None
+    return day
 
 
 @office_access()
@@ -202,7 +210,7 @@ def export(office: Office, staff: accounts.Staff):
 def audit_log(office: Office, staff: accounts.Staff):
     """The newest audit entries of the office, by day and by staff member (office admins only)."""
     day, user = _day_arg("date"), request.args.get("user", "")[:64]
-    people = accounts.office_accounts(db.session(), office.slug, _now())
+    people = office_accounts.office_accounts(db.session(), office.slug, _now())
     if user and user not in {p.username for p in people}:
         flash(f"職員「{user}」はこの窓口にいません。一覧から選んでください。", "error")
         user = ""

@@ -89,9 +89,10 @@ def audit_rows(app) -> list[tuple]:
 @pytest.fixture
 def staff_app(make_app):
     """The app with cheap password hashing, and two staff: one per office (both office admins)."""
-    # Tests move the clock by days: the idle timeout has its own test (test_staff_sessions).
+    # Tests move the clock by days: the idle timeout, the absolute lifetime and MFA have their own
+    # tests (test_sessions, test_mfa).
     app = make_app(STAFF_ARGON2_MEMORY_KIB=1024, STAFF_RATELIMIT_LOGIN="1000 per minute",
-                   STAFF_IDLE_MINUTES=60 * 24 * 60)
+                   STAFF_IDLE_MINUTES=60 * 24 * 60, STAFF_SESSION_HOURS=24 * 30, STAFF_MFA_REQUIRED="none")
     add_staff(app, "aki", "abashiri:office_admin")
     add_staff(app, "hiro", "mothers-hiroshima:office_admin")
     return app

@@ -30,7 +30,8 @@ def test_every_staff_route_is_listed(staff_app):
                      "/staff/<slug>/requests/<reference>/<action>", "/staff/<slug>/schedule",
                      "/staff/<slug>/terms/<sha256>", "/staff/<slug>/week", "/staff/password",
                      "/staff/<slug>/accounts", "/staff/<slug>/accounts/<username>",
-                     "/staff/<slug>/accounts/<username>/<action>"}
+                     "/staff/<slug>/accounts/<username>/<action>", "/staff/mfa", "/staff/mfa/setup",
+                     "/staff/<slug>/mfa", "/staff/<slug>/mfa/<user_id>/reset"}
 
 
 @pytest.mark.parametrize("who", ["own", "other", "anonymous"])

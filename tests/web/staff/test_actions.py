@@ -262,7 +262,8 @@ def test_a_longer_horizon_reaches_the_staff_console(make_app, content):
     yaml_path = content / "abashiri" / "office.yaml"
     yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace("horizon_days: 28", "horizon_days: 42", 1),
                          encoding="utf-8")
-    app = make_app(CONTENT_DIR=str(content), STAFF_ARGON2_MEMORY_KIB=1024, STAFF_RATELIMIT_LOGIN="1000 per minute")
+    app = make_app(CONTENT_DIR=str(content), STAFF_ARGON2_MEMORY_KIB=1024, STAFF_RATELIMIT_LOGIN="1000 per minute",
+                   STAFF_MFA_REQUIRED="none")
     add_staff(app, "aki", "abashiri:office_admin")
     staff = StaffClient(app)
     assert staff.login("aki").status_code == 303
@@ -273,3 +274,12 @@ def test_a_longer_horizon_reaches_the_staff_console(make_app, content):
     assert offered[1] == day_40   # the seeker's wish first
     assert max(offered) == "2026-06-12T15:30"   # the 42nd day's last slot, and nothing after
     assert "日時を確定しました" in staff.act("abashiri", reference, "confirm", slot=day_40)[0]
+
+
+def test_a_hand_made_confirm_beyond_the_horizon_is_refused(staff_app, aki):
+    """The slot list stops at the office's horizon; a POST typed by hand cannot go past it (issue 14)."""
+    reference = book(staff_app)
+    beyond = "2026-06-30T09:30"   # a Tuesday on the grid, 60 days after NOW: past the 28-day horizon
+    messages = aki.act("abashiri", reference, "confirm", slot=beyond)
+    assert any("日先までの枠です" in m for m in messages), messages
+    assert request_row(staff_app, reference).status == "requested"

@@ -158,3 +158,32 @@ def test_compacting_as_a_role_that_does_not_own_the_table_says_so(database_url):
     finally:
         clerk.dispose()
     retention.compact(db.make_engine(database_url))   # the owner compacts without complaint
+
+
+def test_purge_fails_loudly_while_a_reader_pins_the_wal(staff_app, aki, clock, database_url):
+    """A read transaction left open keeps the old pages in the -wal: the purge says so and exits
+    non-zero, and succeeds (bytes gone) once the reader is done (issue 14)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the -wal file is SQLite's")
+    old = book(staff_app, name=f"{CANARY} 三郎", kana="トリカゴ サブロウ", phone="099-876-5432",
+               seeker_number="55555-87654321")
+    aki.act("abashiri", old, "confirm", slot=FIRST_SLOT["abashiri"])
+    checkpoint(staff_app)
+    canaries = (CANARY, "トリカゴ", "09987654321", "55555-87654321")
+    reader = sqlite3.connect(db.engine_of(staff_app).url.database)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM booking_requests").fetchone()   # a snapshot from before the purge
+    try:
+        clock.now = tokyo(2027, 5, 8, 10, 0)
+        result = staff_app.test_cli_runner().invoke(args=["staff", "purge", "--wait", "1"])
+        assert result.exit_code == 1, result.output
+        assert "-wal" in result.output and "削除しました: 1件" not in result.output
+        data = db_bytes(staff_app)
+        assert any(v.encode() in data for v in canaries)   # what the message says is true
+    finally:
+        reader.close()
+    assert "削除しました: 0件" in purge(staff_app)   # already blanked; this run empties the WAL
+    data = db_bytes(staff_app)
+    for value in canaries:
+        assert value.encode() not in data, value
+    assert request_row(staff_app, old).name == ""
