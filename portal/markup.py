@@ -1,17 +1,28 @@
-"""Markdown to sanitised HTML, split into sections with stable ids.
+"""Markdown to sanitised HTML, split into sections with stable ids, kept in a render cache.
 
 The parser is Python-Markdown with our extension (housemarkdown.py; markdownlines.py checks the
 lines and reads them as CommonMark would; raw HTML is shown as text; the tree is cut at its h2s); the output is cleaned
-again with nh3, so no script can reach a page.
+again with nh3, so no script can reach a page. Inside `render_cache(folder)` a document whose
+Markdown, renderer versions and rendering code are unchanged is read back from the folder instead
+of being parsed again; deleting the folder is always safe.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 
 _ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "br", "h2", "h3", "h4", "blockquote", "code"}
+_CACHE_FOLDER: ContextVar[Path | None] = ContextVar("markdown_cache", default=None)
+CACHE_FORMAT = 1   # bump when the cached JSON changes shape
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,8 @@ def section_label(section_id: str, heading_text: str) -> str:
 
 
 def _render(text: str, path: Path | str) -> Rendered:
-    # Imported on first use: a build that reuses every office never loads Python-Markdown.
+    # Imported on first use: a build that reuses every office, or finds every document in the
+    # cache, never loads Python-Markdown.
     from .housemarkdown import render_parts
 
     lead, parts = render_parts(text, path)
@@ -60,7 +72,57 @@ def _render(text: str, path: Path | str) -> Rendered:
                                         for sid, heading, heading_text, body in parts))
 
 
+@cache
+def renderer_key() -> str:
+    """What the HTML depends on besides the Markdown: library versions and our rendering code."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT} markdown {version('markdown')} nh3 {version('nh3')}".encode())
+    here = Path(__file__).parent
+    for name in ("markup.py", "housemarkdown.py", "markdownlines.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
+@contextmanager
+def render_cache(folder: Path | None) -> Iterator[None]:
+    """Within the block, render_document keeps and reuses rendered documents in `folder` (None: off)."""
+    token = _CACHE_FOLDER.set(folder)
+    try:
+        yield
+    finally:
+        _CACHE_FOLDER.reset(token)
+
+
+def _cached(file: Path) -> Rendered | None:
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        return Rendered(data["lead"], tuple(Section(**s) for s in data["sections"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None   # absent, or damaged: render again
+
+
+def _keep(file: Path, rendered: Rendered) -> None:
+    """Write atomically (two build processes may store the same document); a failure only costs time."""
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = file.with_name(f"{file.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(asdict(rendered), ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, file)
+    except OSError:
+        pass
+
+
 def render_document(text: str, path: Path | str) -> Rendered:
     """Render a Markdown document into a lead and h2 sections; what the site cannot show is refused
     with its line (ContentError). A byte-order mark and CRLF line ends are accepted."""
-    return _render(text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), path)
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    folder = _CACHE_FOLDER.get()
+    if folder is None:
+        return _render(text, path)
+    # Only documents that rendered are kept: a refused one is parsed again, to name its file and line.
+    key = hashlib.sha256(f"{renderer_key()}\0{text}".encode()).hexdigest()
+    file = folder / key[:2] / f"{key}.json"
+    rendered = _cached(file)
+    if rendered is None:
+        rendered = _render(text, path)
+        _keep(file, rendered)
+    return rendered

@@ -1,8 +1,9 @@
 import pytest
 from bs4 import BeautifulSoup
 
+from portal import housemarkdown
 from portal.errors import ContentError
-from portal.markup import render_document
+from portal.markup import render_cache, render_document
 
 
 def test_sections_and_ids():
@@ -188,3 +189,26 @@ def test_underlined_and_closed_headings_are_sections():
     doc = render_document("第1条（目的）\n---\n\nx\n\n## 第2条 ##\n\ny\n", "t.md")
     assert [(s.id, s.heading_text) for s in doc.sections] == [("article-1", "第1条（目的）"), ("article-2", "第2条")]
 
+
+def test_render_cache_parses_an_unchanged_document_once(tmp_path, monkeypatch):
+    calls = []
+    real = housemarkdown.render_parts
+    monkeypatch.setattr(housemarkdown, "render_parts", lambda *a: calls.append(1) or real(*a))
+    source = "前文\n\n## 第1条（目的）\n\n- （1）a\n"
+    with render_cache(tmp_path):
+        first = render_document(source, "a.md")
+        again = render_document(source, "b.md")
+        render_document(source + "追記\n", "a.md")
+    assert again == first == render_document(source, "a.md") and len(calls) == 3
+    for file in tmp_path.glob("*/*.json"):
+        file.write_text("{damaged", encoding="utf-8")   # a damaged entry is rendered again
+    with render_cache(tmp_path):
+        assert render_document(source, "a.md") == first and len(calls) == 4
+
+
+def test_refused_documents_are_not_cached(tmp_path):
+    with render_cache(tmp_path):
+        for _ in range(2):
+            with pytest.raises(ContentError, match="2行目"):
+                render_document("a\n***\n", "t.md")
+    assert not list(tmp_path.rglob("*.json"))
