@@ -104,17 +104,18 @@ class _Sections(Treeprocessor):
         self.parts: list[Part] = []   # the lead, then one per h2, once the tree has run through
 
     def run(self, root: etree.Element) -> None:
-        """Record the lead and sections on the document; the tree itself is left as it is."""
+        """Keep the lead and the sections in self.parts; lists are spaced and marked in place."""
         doc = self.doc
+        top = set(root)
         for element in root.iter():
-            if element.tag not in _SHOWN or (element.tag[0] == "h" and element not in root[:]):
+            if element.tag not in _SHOWN or (element.tag[0] == "h" and element not in top):
                 # The line scan refuses these with their line; this is its safety net.
                 raise ContentError(doc.path, None, f"この文書には表示できない要素（{element.tag}）があります")
-            if element.tag in ("ul", "ol"):
-                _loosen(element)
-                items = [_first_text([item]) for item in element if item.tag == "li"]
-                if items and all(_ITEM_LABEL.match(text) for text in items):
-                    element.set("class", "labelled")
+        for listing in [element for element in root.iter() if element.tag in ("ul", "ol")]:
+            _loosen(listing)
+            items = [_first_text([item]) for item in listing if item.tag == "li"]
+            if items and all(_ITEM_LABEL.match(text) for text in items):
+                listing.set("class", "labelled")
         parts = [Part(None, [])]
         for child in root:
             if child.tag == "h2":
@@ -153,7 +154,7 @@ class HouseExtension(Extension):
 
     def reset(self) -> None:
         """Forget the last document (Markdown.reset calls this)."""
-        self.doc.__init__()
+        self.doc.reset()
 
 
 @cache

@@ -58,6 +58,10 @@ class Document:
     level: int = 1                                  # of the last heading, for the no-skipping rule
     h2: list[tuple[str, str | None]] = field(default_factory=list)   # raw text, explicit id
 
+    def reset(self) -> None:
+        """Forget the last document."""
+        self.path, self.level, self.h2 = "?", 1, []
+
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
@@ -193,9 +197,10 @@ class LineScan(Preprocessor):
             content = content[:-1] + "  "   # CommonMark's hard break, in Python-Markdown's spelling
         elif line.endswith("  "):
             content += "  "
-        # 7 #s (no heading in CommonMark) would be one to Python-Markdown, and so on.
         if continued and _REFERENCE.match(content):   # not a link definition inside a paragraph
             return content.replace("]:", "]\\:", 1)
+        # Text to CommonMark, markup to Python-Markdown: 7 #s (a heading), a lazy "===" (an
+        # underline), "2. " or "* " in a paragraph inside a list item (an item).
         if content.startswith("#") or (continued and _SETEXT.match(content)):
             return "\\" + content
         marker = _MARKER_TEXT.match(content) if continued else None
@@ -212,9 +217,9 @@ class LineScan(Preprocessor):
         width = len(spaces) if rest and len(spaces) <= 4 else 1
         column = indent + len(marker) + width
         inner: list[Line] = [(number, " " * (len(spaces) - width) + rest if rest else "")]
-        i += 1
+        i = start = i + 1
         # An item that starts empty ends at a blank line (CommonMark: at most one blank start).
-        while i < len(lines) and (rest or lines[i][1].strip()):
+        while i < len(lines) and (rest or i > start or lines[i][1].strip()):
             number, line = lines[i]
             previous = inner[-1][1]
             if not line.strip() or _indent(line) >= column:

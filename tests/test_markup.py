@@ -154,6 +154,7 @@ def test_an_item_after_a_continued_paragraph_stays_an_item_and_the_list_keeps_it
     ("本文\n[注]: 続き\n", "本文\n[注]: 続き"),              # not a link definition mid-paragraph
     ("####### 七つ\n", "####### 七つ"),                      # no heading level 7
     ("\\<b>と\\|と\\~\n", "<b>と|と~"),                      # every ASCII punctuation mark escapes
+    ("> 引用\n2. 続き\n", "引用\n2. 続き"),                  # lazy in a quote, as markdown-it read it
 ])
 def test_what_commonmark_keeps_as_text_stays_text(source, text):
     assert _soup(render_document(source, "t.md").lead).get_text().strip() == text
@@ -179,6 +180,8 @@ def test_bom_and_crlf_are_accepted_and_lines_still_counted():
     ("> 引用\n>\n> ```\n", 3, "コードブロック"),
     ("## a\n\n本文 ![図][ref]\n", 3, "画像は使えません"),
     ("## a\n\n### b\n\n##### c\n", 5, "レベルが飛んで"),
+    ("1. 一\n\n- 二\n", 3, "一つの箇条書きになって"),      # Python-Markdown would merge the two lists
+    ("-\n\n    字下げ\n", 3, "全角スペースにしてください"),   # an empty item ends at the blank line
 ])
 def test_refused_inside_containers_too_with_their_line(source, line, reason):
     with pytest.raises(ContentError, match=f"t.md: {line}行目: .*{reason}"):
