@@ -146,7 +146,8 @@ class LineScan(Preprocessor):
                     ordered = item.group(1)[0].isdigit()
                     if listed is not None and listed != ordered:
                         raise self._refuse(number, _REFUSED["switch"])
-                    i, para, listed = self._item(lines, i, out, head and "" not in out), None, ordered
+                    blank = _after_loose_item(out) if listed is not None else not (head and "" not in out)
+                    i, para, listed = self._item(lines, i, out, blank), None, ordered
                     continue
                 if content.startswith(">"):
                     i, para, listed = self._quote(lines, i, out), None, None
@@ -208,8 +209,12 @@ class LineScan(Preprocessor):
             return f"{marker.group(1)}\\." + content[marker.end():] if marker.group(1) else "\\" + content
         return content
 
-    def _item(self, lines: list[Line], i: int, out: list[str], head: bool) -> int:
-        """One list item with its content: nested under it by 4 spaces, whatever its own indent."""
+    def _item(self, lines: list[Line], i: int, out: list[str], blank: bool) -> int:
+        """One list item with its content: nested under it by 4 spaces, whatever its own indent.
+
+        `blank`: a blank line must come first (Python-Markdown starts a list only at the start of
+        a block, and would read an item right after a loose item's paragraph as its text).
+        """
         number, line = lines[i]
         indent = _indent(line)
         match = _ITEM.match(line[indent:])
@@ -233,9 +238,8 @@ class LineScan(Preprocessor):
             inner.pop()
             i -= 1
         body = self._blocks(inner, nested=True, head=True)
-        after_text = not head and not _ITEM.match(out[-1]) and not out[-1].startswith(" ") if out else False
-        if out and out[-1] and (after_text or _after_loose_item(out)):
-            out.append("")   # Python-Markdown starts a list only at the start of a block
+        if blank and out and out[-1]:
+            out.append("")
         out.append(f"{'-' if marker in '-*+' else marker} {body[0]}")   # "- " even when empty
         loose = False
         for part in body[1:]:

@@ -141,6 +141,11 @@ def test_lazy_continuation_stays_in_its_item():
     assert [li.get_text().strip() for li in _soup(html).find_all("li")] == ["（1）はじめ\nつづき", "（2）次"]
 
 
+def test_a_continued_item_keeps_its_list_tight():
+    html = render_document("- ・はじめ\n  つづき\n- ・次\n\n本文\n", "t.md").lead
+    assert "<li>・次</li>" in html and html.count("<p>") == 1 and 'class="labelled"' in html
+
+
 def test_an_item_after_a_continued_paragraph_stays_an_item_and_the_list_keeps_its_spacing():
     html = render_document("- (1) a\n- (2) b\n\n  補足\n- (3) c\n", "t.md").lead
     items = _soup(html).find_all("li")
