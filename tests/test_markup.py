@@ -1,8 +1,9 @@
 import pytest
 from bs4 import BeautifulSoup
 
+from portal import housemarkdown
 from portal.errors import ContentError
-from portal.markup import render_document
+from portal.markup import render_cache, render_document
 
 
 def test_sections_and_ids():
@@ -100,3 +101,122 @@ def test_reference_links_resolve_across_sections():
 def test_identical_headings_are_kept_apart():
     doc = render_document("## 同じ\n\nいち\n\n## 同じ\n\nに\n", "t.md")
     assert [s.body for s in doc.sections] == ["<p>いち</p>", "<p>に</p>"]
+
+
+# Python-Markdown reads some CommonMark habits differently; the loader reads them as editors mean.
+
+def _soup(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+@pytest.mark.parametrize("source", [
+    "- （1）親\n  - ① 子\n  - ② 子\n- （2）次\n",          # under the parent's text (CommonMark)
+    "- （1）親\n    - ① 子\n    - ② 子\n- （2）次\n",        # 4 spaces (Python-Markdown)
+    "1. （1）親\n   - ① 子\n   - ② 子\n2. （2）次\n",        # under the text of a numbered item
+])
+def test_nested_lists_nest_whether_indented_by_two_or_four(source):
+    top = _soup(render_document(source, "t.md").lead).find(["ul", "ol"])
+    items = top.find_all("li", recursive=False)
+    assert len(items) == 2 and [li.get_text() for li in items[0].ul.find_all("li")] == ["① 子", "② 子"]
+
+
+def test_three_levels_of_two_space_nesting():
+    html = render_document("- a\n  - b\n    - c\n- d\n", "t.md").lead
+    assert _soup(html).select_one("ul > li > ul > li > ul > li").get_text() == "c"
+
+
+def test_a_list_right_after_a_sentence_is_a_list():
+    html = render_document("次の方です。\n- （1）登録者\n- （2）端末がある方\n", "t.md").lead
+    soup = _soup(html)
+    assert soup.p.get_text() == "次の方です。" and len(soup.find_all("li")) == 2
+
+
+def test_a_heading_right_after_a_list_or_sentence_starts_a_section():
+    doc = render_document("- a\n## 第1条\n本文\n## 第2条\nx\n", "t.md")
+    assert [s.id for s in doc.sections] == ["article-1", "article-2"] and doc.lead.count("<li>") == 1
+
+
+def test_lazy_continuation_stays_in_its_item():
+    html = render_document("- （1）はじめ\nつづき\n- （2）次\n", "t.md").lead
+    assert [li.get_text().strip() for li in _soup(html).find_all("li")] == ["（1）はじめ\nつづき", "（2）次"]
+
+
+def test_a_continued_item_keeps_its_list_tight():
+    html = render_document("- ・はじめ\n  つづき\n- ・次\n\n本文\n", "t.md").lead
+    assert "<li>・次</li>" in html and html.count("<p>") == 1 and 'class="labelled"' in html
+
+
+def test_an_item_after_a_continued_paragraph_stays_an_item_and_the_list_keeps_its_spacing():
+    html = render_document("- (1) a\n- (2) b\n\n  補足\n- (3) c\n", "t.md").lead
+    items = _soup(html).find_all("li")
+    assert [li.get_text(" ", strip=True) for li in items] == ["(1) a", "(2) b 補足", "(3) c"]
+    assert all(li.p for li in items)   # loose, as CommonMark: every item in a paragraph
+
+
+@pytest.mark.parametrize("source, text", [
+    ("本文\n2. 続き\n", "本文\n2. 続き"),                   # a list interrupts a sentence only from 1.
+    ("- a\n  本文\n  2. 続き\n", "a\n本文\n2. 続き"),
+    ("本文\n[注]: 続き\n", "本文\n[注]: 続き"),              # not a link definition mid-paragraph
+    ("####### 七つ\n", "####### 七つ"),                      # no heading level 7
+    ("\\<b>と\\|と\\~\n", "<b>と|と~"),                      # every ASCII punctuation mark escapes
+    ("> 引用\n2. 続き\n", "引用\n2. 続き"),                  # lazy in a quote, as markdown-it read it
+])
+def test_what_commonmark_keeps_as_text_stays_text(source, text):
+    assert _soup(render_document(source, "t.md").lead).get_text().strip() == text
+
+
+def test_a_trailing_backslash_breaks_the_line():
+    assert "<br>" in render_document("一行目\\\n二行目\n", "t.md").lead
+
+
+def test_bom_and_crlf_are_accepted_and_lines_still_counted():
+    doc = render_document("\ufeff## 第1条\r\n\r\n本文\r\n", "t.md")
+    assert [s.id for s in doc.sections] == ["article-1"] and doc.sections[0].body == "<p>本文</p>"
+    with pytest.raises(ContentError, match="t.md: 3行目: .*区切り線"):
+        render_document("\ufeff## a\r\n\r\n***\r\n", "t.md")
+
+
+@pytest.mark.parametrize("source, line, reason", [
+    ("題名\n===\n", 1, "見出し1"),
+    ("- a\n\n  ## 項目の中\n", 3, "箇条書きや引用の中"),
+    ("- a\n  ---\n", 1, "箇条書きや引用の中"),               # underlined heading inside an item
+    ("- a\n---\n", 2, "区切り線"),
+    ("- a\n\n      字下げ\n", 3, "全角スペースにしてください"),
+    ("> 引用\n>\n> ```\n", 3, "コードブロック"),
+    ("## a\n\n本文 ![図][ref]\n", 3, "画像は使えません"),
+    ("## a\n\n### b\n\n##### c\n", 5, "レベルが飛んで"),
+    ("1. 一\n\n- 二\n", 3, "一つの箇条書きになって"),      # Python-Markdown would merge the two lists
+    ("-\n\n    字下げ\n", 3, "全角スペースにしてください"),   # an empty item ends at the blank line
+])
+def test_refused_inside_containers_too_with_their_line(source, line, reason):
+    with pytest.raises(ContentError, match=f"t.md: {line}行目: .*{reason}"):
+        render_document(source, "t.md")
+
+
+def test_underlined_and_closed_headings_are_sections():
+    doc = render_document("第1条（目的）\n---\n\nx\n\n## 第2条 ##\n\ny\n", "t.md")
+    assert [(s.id, s.heading_text) for s in doc.sections] == [("article-1", "第1条（目的）"), ("article-2", "第2条")]
+
+
+def test_render_cache_parses_an_unchanged_document_once(tmp_path, monkeypatch):
+    calls = []
+    real = housemarkdown.render_parts
+    monkeypatch.setattr(housemarkdown, "render_parts", lambda *a: calls.append(1) or real(*a))
+    source = "前文\n\n## 第1条（目的）\n\n- （1）a\n"
+    with render_cache(tmp_path):
+        first = render_document(source, "a.md")
+        again = render_document(source, "b.md")
+        render_document(source + "追記\n", "a.md")
+    assert again == first == render_document(source, "a.md") and len(calls) == 3
+    for file in tmp_path.glob("*/*.json"):
+        file.write_text("{damaged", encoding="utf-8")   # a damaged entry is rendered again
+    with render_cache(tmp_path):
+        assert render_document(source, "a.md") == first and len(calls) == 4
+
+
+def test_refused_documents_are_not_cached(tmp_path):
+    with render_cache(tmp_path):
+        for _ in range(2):
+            with pytest.raises(ContentError, match="2行目"):
+                render_document("a\n***\n", "t.md")
+    assert not list(tmp_path.rglob("*.json"))

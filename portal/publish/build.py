@@ -17,7 +17,7 @@ from ..errors import ContentErrors, display_path
 from ..folders import OFFICE_FILE, office_folders
 from . import manifest
 from .output import WriteStats, existing_files, write_site
-from .plan import DEFAULT_PDF_CACHE, TEMPLATES, BuildPlan, tokyo_today
+from .plan import DEFAULT_MARKDOWN_CACHE, DEFAULT_PDF_CACHE, TEMPLATES, BuildPlan, tokyo_today
 
 if TYPE_CHECKING:
     from ..offices import Office
@@ -83,7 +83,18 @@ class RenderedOffice:
 
 def _render_share(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfig, key: str,
                   inputs: dict[str, str]) -> list[RenderedOffice] | ContentErrors:
-    """Load, validate and render some offices; errors are returned, not raised, to cross processes."""
+    """Load, validate and render some offices; errors are returned, not raised, to cross processes.
+
+    Markdown is rendered inside the plan's render cache: an unchanged document is not parsed again.
+    """
+    from ..markup import render_cache
+
+    with render_cache(plan.markdown_cache):
+        return _load_and_render(folders, plan, site, key, inputs)
+
+
+def _load_and_render(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfig, key: str,
+                   inputs: dict[str, str]) -> list[RenderedOffice] | ContentErrors:
     import dataclasses
 
     from ..offices import load_folders
@@ -257,10 +268,11 @@ def execute(plan: BuildPlan) -> BuildReport:
 
 def build(content: Path, out: Path, only: list[str] | None = None, templates: Path = TEMPLATES, *,
           today: dt.date | None = None, pdf: bool = True, pdf_cache: Path | None = DEFAULT_PDF_CACHE,
-          processes: int = 2, incremental: bool = True, publish: bool = True) -> BuildReport:
+          processes: int = 2, incremental: bool = True, publish: bool = True,
+          markdown_cache: Path | None = DEFAULT_MARKDOWN_CACHE) -> BuildReport:
     """Build the site from keyword options: make the BuildPlan and run it (for code and tests).
 
     The arguments are BuildPlan's fields; `today=None` means today in Japan.
     """
     return execute(BuildPlan(content, out, tuple(only or ()), templates, today or tokyo_today(), pdf, pdf_cache,
-                             processes, incremental, publish))
+                             processes, incremental, publish, markdown_cache))

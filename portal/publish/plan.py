@@ -15,6 +15,7 @@ from ..rules import TOKYO
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 DEFAULT_PDF_CACHE = ROOT / ".cache" / "pdf"
+DEFAULT_MARKDOWN_CACHE = ROOT / ".cache" / "markdown"
 
 
 def tokyo_today() -> dt.date:
@@ -39,3 +40,4 @@ class BuildPlan:
     processes: int = 2              # cores for rendering offices and PDFs
     incremental: bool = True        # reuse offices unchanged since the last build into `out`
     publish: bool = True            # False (--preview): record no version in terms-lock.json
+    markdown_cache: Path | None = DEFAULT_MARKDOWN_CACHE   # None: parse every document afresh

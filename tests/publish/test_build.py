@@ -149,3 +149,23 @@ def test_parallel_build_matches_serial_and_gathers_every_error(content, tmp_path
     else:
         raise AssertionError("the build should have failed")
     assert not (tmp_path / "broken").exists()
+
+
+def test_a_full_rebuild_and_the_next_day_parse_no_unchanged_markdown(content, tmp_path, monkeypatch):
+    cache = tmp_path / "markdown-cache"
+    first = build(content, tmp_path / "site", today=DAY, pdf=False, markdown_cache=cache)
+    pages = snapshot(tmp_path / "site")
+    assert len(list(cache.glob("*/*.json"))) >= 4   # two guides, two or more terms versions
+
+    def parse(*args: object) -> None:
+        raise AssertionError("an unchanged document was parsed again")
+
+    monkeypatch.setattr("portal.housemarkdown.render_parts", parse)
+    again = build(content, tmp_path / "site", today=DAY, pdf=False, incremental=False, markdown_cache=cache)
+    assert again.stats.written == 0 and again.files == first.files
+    assert build(content, tmp_path / "site", today=DAY + dt.timedelta(days=1), pdf=False,
+                 markdown_cache=cache).reused == ()
+    monkeypatch.undo()
+    shutil.rmtree(cache)   # always safe: the next build parses again and writes the same pages
+    build(content, tmp_path / "fresh", today=DAY, pdf=False, markdown_cache=cache)
+    assert snapshot(tmp_path / "fresh") == pages
