@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -63,6 +63,7 @@ class TermsVersion(Base):
 class BookingRequest(Base):
     """A seeker's request for an online counselling session, before staff fix the time."""
     __tablename__ = "booking_requests"
+    __table_args__ = (Index("ix_booking_requests_office_status", "office_slug", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
