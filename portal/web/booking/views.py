@@ -6,6 +6,7 @@ again there, so nothing is stored before the seeker confirms, and any worker can
 """
 from __future__ import annotations
 
+import dataclasses
 import secrets
 
 from flask import abort, redirect, render_template, request, session, url_for
@@ -18,7 +19,7 @@ from ..errors import render_error
 from ..frame import Page, error_list, page
 from ..security import limiter, submit_limit
 from ..state import portal_state
-from . import pages
+from . import mine, pages
 from .forms import NO, YES_NO, RequestForm, eligibility_form, question_fields, request_form
 from .services import StaleTerms, submit_request
 
@@ -40,7 +41,7 @@ def start(slug: str):
     return render_template("portal/start.html", page=_page(office, "オンライン予約の申し込み"),
                            office=pages.office_facts(office), conditions=office.config.eligibility,
                            session_minutes=office.config.session.minutes, tool=office.config.session.tool,
-                           start_href=url_for(".eligibility", slug=slug))
+                           start_href=url_for(".eligibility", slug=slug), find_href=url_for(".find", slug=slug))
 
 
 def eligibility(slug: str):
@@ -70,6 +71,14 @@ def not_eligible(slug: str, condition: str):
     return render_template("portal/not_eligible.html", page=_page(office, "オンライン予約をご利用いただけません"),
                            office=pages.office_facts(office), condition=cond,
                            change_href=url_for(".eligibility", slug=slug))
+
+
+def _made(slug: str, reference: str, key: str | None, again: bool) -> None:
+    """Remember the request made, for the confirmation page (key: its private link's token)."""
+    earlier = session.get("done")
+    if key is None and isinstance(earlier, dict) and earlier.get("reference") == reference:
+        key = earlier.get("key")   # the same request again: the link shown the first time
+    session["done"] = {"slug": slug, "reference": reference, "key": key, "again": again}
 
 
 def _render_request(office: Office, form: RequestForm, notice: str | None = None, status: int = 200):
@@ -136,13 +145,16 @@ def submit(slug: str):
         abort(400)
     if not form.validate():
         return _render_request(office, form)
+    token, digest = mine.new_link()
+    answers = dataclasses.replace(form.answers(eligibility), link_sha256=digest)
     try:
-        reference = submit_request(db.session(), office.slug, form.answers(eligibility),
+        reference = submit_request(db.session(), office.slug, answers,
                                    form.terms_sha256.data, state.terms(office, now), now)
     except StaleTerms:
         form.consent.data = False
         return _render_request(office, form, notice=_STALE)
-    session["done"] = {"slug": slug, "reference": reference}
+    fresh = mine.link_of(db.session(), reference) == digest   # else submitted before: one request
+    _made(slug, reference, token if fresh else None, again=not fresh)
     return redirect(url_for(".done", slug=slug))
 
 
@@ -168,6 +180,9 @@ def done(slug: str):
     finished = session.get("done")
     if not isinstance(finished, dict) or finished.get("slug") != slug:
         return redirect(url_for(".start", slug=slug))
+    key = finished.get("key")
     return render_template("portal/done.html", page=_page(office, "申し込みを受け付けました"),
                            reference=finished["reference"], steps=next_steps(office.config),
-                           office=pages.office_facts(office))
+                           office=pages.office_facts(office), again=bool(finished.get("again")),
+                           link=url_for(".status", slug=slug, key=key, _external=True) if key else "",
+                           find_href=url_for(".find", slug=slug))
