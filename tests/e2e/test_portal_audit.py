@@ -86,6 +86,9 @@ class Walk:
         page.fill("#reference", self.references[slug])
         page.fill("#number", "090-1234-5678")
         self.submit(f"{slug} find: found", "main button[type=submit]")
+        page.goto(f"/{slug}/booking/request")   # Back to the form, sent again: the same request
+        fill_valid(page)
+        self.submit(f"{slug} check answers: already made")
         page.goto(f"/{slug}/booking/request")
         fill_valid(page)
         page.evaluate("() => { document.querySelector('[name=terms_sha256]').value = '0'.repeat(64); }")
@@ -186,6 +189,7 @@ def test_walk_reached_every_state(states):
             assert by_name[f"{slug} {name}"].status == 200
         assert by_name[f"{slug} private page"].status == by_name[f"{slug} find: found"].status == 200
         assert by_name[f"{slug} private link unknown"].status == 404
+        assert by_name[f"{slug} check answers: already made"].url.endswith(f"/{slug}/booking/done")
     assert [by_name[n].status for n in ("online cancel: asks first", "online cancelled",
                                         "online cancel again: refused")] == [200, 200, 409]
     assert [by_name[n].status for n in ("404 site", "404 office", "405", "400 forged form")] == [404, 404, 405, 400]

@@ -1,4 +1,5 @@
-"""The seeker's own request in a real browser: the private link and the search by reference with the keyboard only at both offices, and, at an
+"""The seeker's own request in a real browser: Back never books twice (Chromium's own history),
+the private link and the search by reference with the keyboard only at both offices, and, at an
 office taking online cancellations, "book → open the private link → cancel → staff see it" and
 the same-day refusal naming the channels to use instead."""
 from __future__ import annotations
@@ -11,11 +12,12 @@ from sqlalchemy import text
 from portal.web import db
 
 from .conftest import DESKTOP, NOW, ONLINE_OFFICE, _context
-from .steps import REFERENCE, VALID, Keyboard, book, h1
+from .steps import REFERENCE, VALID, Keyboard, answer_all, book, fill_valid, h1, navigate
 from .test_staff_journeys import log_in
 
 pytestmark = pytest.mark.e2e
 UTC = datetime.timezone.utc
+SUBMIT = "button[type=submit]:not([name])"
 
 
 def rows(portal, query: str, **params) -> list:
@@ -29,6 +31,37 @@ def online_tab(browser, online_portal):
     context = _context(browser, online_portal, DESKTOP)
     yield context.new_page()
     context.close()
+
+
+def test_back_and_submit_again_books_once(desktop, portal):
+    page = desktop
+    page.goto("/abashiri/booking/eligibility")
+    answer_all(page, "yes")
+    navigate(page, lambda: page.click("button[type=submit]"))
+    fill_valid(page, 9)
+    page.fill("#name", "戻る 太郎")
+    navigate(page, lambda: page.click(SUBMIT))
+    navigate(page, lambda: page.click(SUBMIT))
+    reference = page.locator(".reference").inner_text().strip()
+    # Back: the check page was the answer to a POST and is never cached, so Chromium shows its
+    # "confirm form resubmission" error page; reloading it posts the request form again.
+    with pytest.raises(Exception, match="ERR_CACHE_MISS"):
+        page.go_back()
+    page.wait_for_load_state()
+    page.wait_for_function("() => document.readyState === 'complete'")
+    page.reload()
+    assert h1(page) == "申し込みを受け付けました"
+    assert page.locator(".reference").inner_text().strip() == reference
+    assert "すでに受け付けています" in page.locator("main").inner_text()
+    # Back twice: the request form, which Chromium fills in again as it was (but the fields
+    # marked autocomplete=off, which the seeker types again); sent again.
+    page.go_back()
+    assert h1(page) == "申し込み内容の入力" and page.locator("#name").input_value() == "戻る 太郎"
+    fill_valid(page, 9)
+    page.fill("#name", "戻る 太郎")
+    navigate(page, lambda: page.click(SUBMIT))
+    assert page.locator(".reference").inner_text().strip() == reference
+    assert len(rows(portal, "SELECT id FROM booking_requests WHERE name LIKE '戻る%'")) == 1
 
 
 @pytest.mark.parametrize("slug", ["abashiri", "mothers-hiroshima"])

@@ -40,6 +40,12 @@ def link_sha256(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
+def submitted(db: Session, office: Office, submission_key: str) -> str | None:
+    """The reference of the request this form fill already made, if any."""
+    return db.scalar(select(BookingRequest.reference).where(BookingRequest.submission_key == submission_key,
+                                                            BookingRequest.office_slug == office.slug))
+
+
 def link_of(db: Session, reference: str) -> str | None:
     """The stored hash of a request's link (to tell a new request from one submitted before)."""
     return db.scalar(select(BookingRequest.link_sha256).where(BookingRequest.reference == reference))

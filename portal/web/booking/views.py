@@ -3,10 +3,18 @@
 Views are thin: validate a form, call one service, redirect (post/redirect/get) or render.
 The request is carried from the check page to the final submit in hidden fields and checked
 again there, so nothing is stored before the seeker confirms, and any worker can take any step.
+
+The submission key printed on the check page is derived from a secret of the form fill (kept in
+the session from the eligibility answers on) and the validated answers: the browser's Back and a
+reload (which posts the request form again, or shows a form it restored) meet the same key, so
+one fill with the same answers is stored once and the confirmation shows the request made, while
+changed answers are a new request.
 """
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import secrets
 
 from flask import abort, redirect, render_template, request, session, url_for
@@ -21,7 +29,7 @@ from ..security import limiter, submit_limit
 from ..state import portal_state
 from . import mine, pages
 from .forms import NO, YES_NO, RequestForm, eligibility_form, question_fields, request_form
-from .services import StaleTerms, submit_request
+from .services import Answers, StaleTerms, submit_request
 
 _SUBMIT_SCOPE = "booking-post"
 
@@ -56,6 +64,7 @@ def eligibility(slug: str):
         eligible = dict(session.get("eligible", {}))
         eligible[slug] = ",".join(c.id for c in office.config.eligibility)
         session["eligible"] = eligible
+        _new_fill(slug)
         return redirect(url_for(".request_get", slug=slug))
     return render_template("portal/eligibility.html", page=_page(office, "ご利用の条件"),
                            form=form, questions=[f for _, f in questions], yes_no=YES_NO,
@@ -71,6 +80,24 @@ def not_eligible(slug: str, condition: str):
     return render_template("portal/not_eligible.html", page=_page(office, "オンライン予約をご利用いただけません"),
                            office=pages.office_facts(office), condition=cond,
                            change_href=url_for(".eligibility", slug=slug))
+
+
+def _new_fill(slug: str) -> str:
+    """Start a new form fill of office slug: a new submission key."""
+    keys = session.get("fill")
+    key = secrets.token_hex(16)
+    session["fill"] = {**(keys if isinstance(keys, dict) else {}), slug: key}
+    return key
+
+
+def _submission_key(slug: str, answers: Answers) -> str:
+    """The key of these answers in the seeker's current form fill at office slug."""
+    keys = session.get("fill")
+    fill = keys.get(slug) if isinstance(keys, dict) else None
+    if not isinstance(fill, str):
+        fill = _new_fill(slug)
+    content = repr(dataclasses.replace(answers, submission_key=None, link_sha256=None))
+    return hmac.new(fill.encode(), content.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _made(slug: str, reference: str, key: str | None, again: bool) -> None:
@@ -125,7 +152,11 @@ def request_post(slug: str):
         return _render_request(office, form, notice=_STALE)
     if not form.validate():
         return _render_request(office, form, status=200)
-    form.submission_key.data = secrets.token_hex(16)
+    form.submission_key.data = _submission_key(slug, form.answers(_eligible(office) or []))
+    made = mine.submitted(db.session(), office, form.submission_key.data)
+    if made is not None:     # Back and a reload of the check page: this fill is already a request
+        _made(slug, made, None, again=True)
+        return redirect(url_for(".done", slug=slug))
     return render_template("portal/check.html", page=_page(office, "申し込み内容の確認"), form=form,
                            rows=pages.check_rows(form, office), terms=terms,
                            office=pages.office_facts(office))

@@ -305,6 +305,26 @@ def test_without_online_the_page_says_how_to_cancel_and_a_post_changes_nothing(a
     assert status_of(app, reference) == "requested"
 
 
+def test_going_back_and_sending_the_same_answers_again_books_once(app):
+    seeker = Seeker(app.test_client(), "abashiri")
+    seeker.pass_eligibility()
+    check_page = seeker.check()
+    assert seeker.confirm(check_page).status_code == 302
+    # Back to the check page, reloaded: the browser posts the request form again.
+    again = seeker.check()
+    assert again.status_code == 302 and again.headers["Location"].endswith("/abashiri/booking/done")
+    done = soup(seeker.client.get("/abashiri/booking/done"))
+    assert "すでに受け付けています" in done.get_text() and done.select_one(".private-link a")
+    # Back to the cached check page and its button pressed again: the same request.
+    assert seeker.confirm(check_page).status_code == 302
+    assert len(sql(app, "SELECT id FROM booking_requests")) == 1
+    # Changed answers are a new request; a new fill (the questions answered again) too.
+    seeker.confirm(seeker.check(slot1="2026-05-07T10:30"))
+    seeker.pass_eligibility()
+    seeker.confirm(seeker.check())
+    assert len(sql(app, "SELECT id FROM booking_requests")) == 3
+
+
 def test_start_page_links_to_finding_a_request(app):
     page = soup(app.test_client().get("/abashiri/booking/"))
     assert page.select_one('a[href="/abashiri/booking/find"]')
