@@ -160,6 +160,24 @@ def cancel_note(channel: str, same_day: bool, channels: list[str], same_day_chan
     return f"利用規約では{when}キャンセルの連絡方法に「{wording.CHANNEL_LABELS.get(channel, channel)}」は含まれていません。"
 
 
+def online_cancel_closed(policy: SlotPolicy, start: datetime.datetime | None, now: datetime.datetime) -> bool:
+    """True when a seeker can no longer cancel on the portal: the session's day, or past the
+    office's cut-off for that session. A request with no fixed time yet can always be cancelled."""
+    if start is None:
+        return False
+    return is_same_day(start, now) or _aware(now, "now") >= rules.cutoff(policy, start)
+
+
+def check_online_cancel(channels: list[str], policy: SlotPolicy, status: str, start: datetime.datetime | None,
+                        now: datetime.datetime) -> None:
+    """A seeker may cancel on the portal where the office lists online, before the cut-off."""
+    if "online" not in channels:
+        raise StaffRuleError("not_online", "この窓口はオンラインでのキャンセルを受け付けていません。")
+    next_status(status, "cancel")
+    if online_cancel_closed(policy, start, now):
+        raise StaffRuleError("closed", "当日または締切後のキャンセルは、電話などでの連絡が必要です。")
+
+
 @dataclass(frozen=True)
 class Clause:
     """The terms article that states the no-show rule, and the sentence staff need."""

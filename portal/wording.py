@@ -24,6 +24,14 @@ STATUS_LABELS = {
     "no_show": "連絡なしキャンセル",
     "completed": "実施済み",
 }
+# The status as the seeker reads it on their own request's page (a confirmed one adds its time).
+SEEKER_STATUS_LABELS = {
+    "requested": "受付済み",
+    "confirmed": "日時確定",
+    "cancelled": "キャンセル済み",
+    "no_show": "キャンセル済み",
+    "completed": "実施済み",
+}
 ACTION_LABELS = {
     "contact": "連絡（電話など）",
     "confirm": "日時の確定",
@@ -189,6 +197,15 @@ def cancellation_text(config: OfficeConfig) -> str:
     if c.same_day_channels and set(c.same_day_channels) != set(c.channels):
         text += f"（当日は{channels_text(c.same_day_channels, or_word)}のみ）"
     return text
+
+
+def same_day_cancel_text(config: OfficeConfig) -> str:
+    """How to cancel once the page can no longer do it: 当日は電話でご連絡ください."""
+    c = config.cancellation
+    # The channels for the day, without this page itself: 電話 when the office named only online.
+    channels = [ch for ch in (c.same_day_channels or c.channels) if ch != "online"] or ["phone"]
+    return (f"相談日の当日や、キャンセルの締切を過ぎたあとは、この画面からはキャンセルできません。"
+            f"{channels_text(channels, config.typography.or_word)}でご連絡ください")
 
 
 def day_label(day: datetime.date) -> str:

@@ -209,3 +209,41 @@ def test_reschedule_must_move_and_staff_channels_are_named():
     with pytest.raises(sr.StaffRuleError, match="電話・窓口・相談中"):
         sr.check_staff_channel("portal")
     assert sr.UNDOABLE >= sr.ASK_FIRST
+
+
+# Session Thursday 7 May 9:30; POLICY's deadline: 17:00 the open day before (Wednesday 6 May is a
+# holiday, so Friday 1 May).
+START = tokyo(2026, 5, 7, 9, 30)
+
+
+@pytest.mark.parametrize("now, closed", [
+    (tokyo(2026, 5, 1, 16, 59), False),
+    (tokyo(2026, 5, 1, 17, 0), True),      # the cut-off
+    (tokyo(2026, 5, 6, 23, 59), True),
+    (tokyo(2026, 5, 7, 0, 0), True),       # the session's day
+    (tokyo(2026, 5, 8, 9, 0), True),
+])
+def test_online_cancel_closes_at_the_cutoff(now, closed):
+    assert sr.online_cancel_closed(POLICY, START, now) is closed
+
+
+def test_a_request_without_a_time_can_always_be_cancelled_online():
+    assert sr.online_cancel_closed(POLICY, None, tokyo(2027, 1, 1, 0, 0)) is False
+
+
+@pytest.mark.parametrize("channels, status, start, code", [
+    (["phone"], sr.REQUESTED, None, "not_online"),
+    (["phone", "online"], sr.COMPLETED, START, "transition"),
+    (["phone", "online"], sr.CANCELLED, None, "transition"),
+    (["phone", "online"], sr.CONFIRMED, START, "closed"),
+    (["phone", "online"], sr.CONFIRMED, tokyo(2026, 5, 8, 9, 30), None),
+    (["online"], sr.REQUESTED, None, None),
+])
+def test_check_online_cancel(channels, status, start, code):
+    now = tokyo(2026, 5, 1, 18, 0)
+    if code is None:
+        sr.check_online_cancel(channels, POLICY, status, start, now)
+        return
+    with pytest.raises(sr.StaffRuleError) as refused:
+        sr.check_online_cancel(channels, POLICY, status, start, now)
+    assert refused.value.code == code

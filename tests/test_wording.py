@@ -183,3 +183,15 @@ def test_katakana(typed, text):
 ])
 def test_every_value_has_a_label(labels, values):
     assert set(labels) == set(values)
+
+
+@pytest.mark.parametrize(("channels", "same_day", "named"), [
+    (["phone", "email", "online"], ["phone"], "電話でご連絡ください"),
+    (["phone", "email", "online"], None, "電話又はメールでご連絡ください"),   # online itself left out
+    (["online"], None, "電話でご連絡ください"),
+])
+def test_same_day_cancel_text_names_the_channels_besides_this_page(channels, same_day, named):
+    config = _with(OFFICES["abashiri"], "cancellation", channels=channels, same_day_channels=same_day)
+    text = wording.same_day_cancel_text(config)
+    assert text.startswith("相談日の当日や、キャンセルの締切を過ぎたあとは、この画面からはキャンセルできません。")
+    assert text.endswith(named) and "オンライン" not in text

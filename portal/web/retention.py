@@ -23,7 +23,8 @@ from .db import private_file
 from .models import Appointment, AuditEntry, BookingRequest, RequestPurge
 
 BLANK = {"name": "", "kana": "", "seeker_number": "", "seeker_number_typed": "", "phone": "", "phone_typed": "",
-         "email": None, "companions": "", "companion_note": "", "memo": ""}
+         "email": None, "companions": "", "companion_note": "", "memo": "",
+         "link_sha256": None}   # the seeker's private link stops working with the purge
 
 
 class CompactError(MadoguchiError, RuntimeError):

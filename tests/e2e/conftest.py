@@ -82,21 +82,20 @@ class Portal:
         self.saved[path.name] = f"{name} ({url})"
 
 
-@pytest.fixture(scope="session")
-def portal(tmp_path_factory):
-    """Build the site, migrate a SQLite file, serve site + portal on 127.0.0.1:<free port>."""
+def serve(base: Path, content: Path):
+    """Build the site of content, migrate a SQLite file, serve site + portal on 127.0.0.1:<free port>."""
     from werkzeug.serving import make_server
 
     from portal.web import create_app, db
 
-    base = tmp_path_factory.mktemp("e2e")
     site_dir = base / "site"
-    write_site(site_dir, site_pages(load_site(CONTENT), load_offices(CONTENT, None, TODAY)))
+    write_site(site_dir, site_pages(load_site(content), load_offices(content, None, TODAY)))
     url = f"sqlite:///{base / 'portal.sqlite3'}"
     db.migrate(url)
     clock = Clock(NOW)
     app = create_app({"SECRET_KEY": "e2e-secret", "DATABASE_URL": url, "INSTANCE_DIR": str(base / "instance"),
                       "SITE_DIR": str(site_dir), "NOW": clock, "RATELIMIT_SUBMIT": "10000 per minute",
+                      "CONTENT_DIR": str(content),
                       # Cheap password hashing and no login limit: the tests log in many times.
                       "STAFF_ARGON2_MEMORY_KIB": 1024, "STAFF_RATELIMIT_LOGIN": "10000 per minute",
                       # The journeys test the console; MFA has its own tests (tests/web/staff/test_mfa.py).
@@ -115,19 +114,48 @@ def portal(tmp_path_factory):
         db.engine_of(app).dispose()
 
 
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory):
+    """The site and portal of the real content."""
+    yield from serve(tmp_path_factory.mktemp("e2e"), CONTENT)
+
+
+ONLINE_OFFICE = "abashiri"
+
+
+@pytest.fixture(scope="session")
+def online_portal(tmp_path_factory):
+    """A second site and portal whose ハローワーク網走 also takes online cancellations (neither seed
+    office does), with the same staff accounts as `portal`."""
+    base = tmp_path_factory.mktemp("e2e-online")
+    content = Path(shutil.copytree(CONTENT, base / "content"))
+    yaml = content / ONLINE_OFFICE / "office.yaml"
+    text = yaml.read_text(encoding="utf-8")
+    assert "channels: [phone, email]\n" in text
+    yaml.write_text(text.replace("channels: [phone, email]\n", "channels: [phone, email, online]\n", 1), encoding="utf-8")
+    for served in serve(base, content):
+        add_staff(served)
+        yield served
+
+
 STAFF_PASSWORD = "correct horse battery"
 # username → office binding, made with the real `flask staff add` command.
 STAFF = {"aki": "abashiri:counsellor", "hiro": "mothers-hiroshima:counsellor", "kanri": "abashiri:office_admin"}
 
 
-@pytest.fixture(scope="session")
-def staff(portal) -> dict[str, str]:
-    """Staff accounts on the running portal (password STAFF_PASSWORD): username → office binding."""
+def add_staff(portal: Portal) -> None:
+    """The STAFF accounts on a running portal, made with the real `flask staff add` command."""
     runner = portal.app.test_cli_runner()
     for username, binding in STAFF.items():
         result = runner.invoke(args=["staff", "add", username, "--office", binding, "--password-stdin"],
                                input=STAFF_PASSWORD + "\n")
         assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="session")
+def staff(portal) -> dict[str, str]:
+    """Staff accounts on the running portal (password STAFF_PASSWORD): username → office binding."""
+    add_staff(portal)
     return STAFF
 
 

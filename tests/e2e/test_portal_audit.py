@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from .conftest import STAFF_PASSWORD, vnu
+from .conftest import ONLINE_OFFICE, STAFF_PASSWORD, vnu
 from .steps import answer_all, fill_valid, navigate
 
 pytestmark = pytest.mark.e2e
@@ -75,6 +75,20 @@ class Walk:
         self.submit(f"{slug} check answers again")
         self.submit(f"{slug} done")
         self.references[slug] = page.locator(".reference").inner_text().strip()
+        link = page.locator(".private-link a").get_attribute("href")
+        self.goto(f"{slug} private page", link)
+        self.goto(f"{slug} private link unknown", f"/{slug}/booking/status?key={'A' * 32}")
+        self.goto(f"{slug} find", f"/{slug}/booking/find")
+        self.submit(f"{slug} find: nothing filled in", "main button[type=submit]")
+        page.fill("#reference", "CCCC-CCCC")
+        page.fill("#number", "01234-12345678")
+        self.submit(f"{slug} find: not found", "main button[type=submit]")
+        page.fill("#reference", self.references[slug])
+        page.fill("#number", "090-1234-5678")
+        self.submit(f"{slug} find: found", "main button[type=submit]")
+        page.goto(f"/{slug}/booking/request")   # Back to the form, sent again: the same request
+        fill_valid(page)
+        self.submit(f"{slug} check answers: already made")
         page.goto(f"/{slug}/booking/request")
         fill_valid(page)
         page.evaluate("() => { document.querySelector('[name=terms_sha256]').value = '0'.repeat(64); }")
@@ -133,6 +147,27 @@ class Walk:
         page.goto("/staff/")
         self.submit("staff logged out", 'form[action="/staff/logout"] button')
 
+    def online(self, online) -> None:
+        """The seeker's pages of an office taking online cancellations (another portal)."""
+        page, base = self.page, online.url
+        page.context.clear_cookies()
+        page.goto(f"{base}/{ONLINE_OFFICE}/booking/eligibility")
+        answer_all(page, "yes")
+        navigate(page, lambda: page.click("button[type=submit]"))
+        fill_valid(page, 2)
+        navigate(page, lambda: page.click(SUBMIT))
+        self.submit("online done", SUBMIT)
+        link = page.locator(".private-link a").get_attribute("href")
+        self.goto("online private page: cancel offered", link)
+        self.submit("online cancel: asks first", 'main a[href*="/status/cancel"]')
+        self.submit("online cancelled", "main button[type=submit]")
+        # The button of a page left open elsewhere, pressed after the request was cancelled.
+        page.goto(f"{base}/{ONLINE_OFFICE}/booking/find")
+        page.evaluate("""k => { const f = document.querySelector('main form'); f.action = 'status/cancel';
+            const i = document.createElement('input'); i.type = 'hidden'; i.name = 'key'; i.value = k;
+            f.appendChild(i); }""", link.split("key=", 1)[1])
+        self.submit("online cancel again: refused", "main button[type=submit]")
+
     def errors(self) -> None:
         self.goto("404 site", "/no-such-page/")
         self.goto("404 office", "/no-such-office/booking/")
@@ -143,11 +178,12 @@ class Walk:
 
 
 @pytest.fixture(scope="module")
-def states(portal, auditor, staff) -> list[State]:
+def states(portal, online_portal, auditor, staff) -> list[State]:
     walk = Walk(portal, auditor)
     for slug in OFFICES:
         walk.office(slug)
     walk.staff("kanri", "abashiri")
+    walk.online(online_portal)
     walk.errors()
     return walk.states
 
@@ -160,6 +196,11 @@ def test_walk_reached_every_state(states):
         for name in ("eligibility: nothing answered", "request form: nothing filled in",
                      "request form: invalid answers", "request form: terms changed meanwhile"):
             assert by_name[f"{slug} {name}"].status == 200
+        assert by_name[f"{slug} private page"].status == by_name[f"{slug} find: found"].status == 200
+        assert by_name[f"{slug} private link unknown"].status == 404
+        assert by_name[f"{slug} check answers: already made"].url.endswith(f"/{slug}/booking/done")
+    assert [by_name[n].status for n in ("online cancel: asks first", "online cancelled",
+                                        "online cancel again: refused")] == [200, 200, 409]
     assert [by_name[n].status for n in ("404 site", "404 office", "405", "400 forged form")] == [404, 404, 405, 400]
     assert by_name["staff home"].url.endswith("/staff/")
     assert by_name["staff request: confirmed"].url == by_name["staff request"].url

@@ -47,6 +47,7 @@ class Answers:
     companion_note: str
     eligibility: tuple[str, ...]
     submission_key: str | None = None
+    link_sha256: str | None = None      # of the seeker's private link (see booking.mine)
 
 
 def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256: str,
@@ -99,6 +100,7 @@ def _insert_request(db: Session, reference: str, office_slug: str, answers: Answ
         "phone": answers.phone, "phone_typed": answers.phone_typed, "email": answers.email,
         "companions": ",".join(answers.companions), "companion_note": answers.companion_note,
         "eligibility": ",".join(answers.eligibility), "submission_key": answers.submission_key,
+        "link_sha256": answers.link_sha256,
     }).inserted_primary_key[0]
     if answers.slots:
         conn.execute(_INSERT_SLOTS, [{"request_id": request_id, "rank": i, "starts_at": s}

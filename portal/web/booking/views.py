@@ -3,9 +3,18 @@
 Views are thin: validate a form, call one service, redirect (post/redirect/get) or render.
 The request is carried from the check page to the final submit in hidden fields and checked
 again there, so nothing is stored before the seeker confirms, and any worker can take any step.
+
+The submission key printed on the check page is derived from a secret of the form fill (kept in
+the session from the eligibility answers on) and the validated answers: the browser's Back and a
+reload (which posts the request form again, or shows a form it restored) meet the same key, so
+one fill with the same answers is stored once and the confirmation shows the request made, while
+changed answers are a new request.
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import hmac
 import secrets
 
 from flask import abort, redirect, render_template, request, session, url_for
@@ -18,9 +27,9 @@ from ..errors import render_error
 from ..frame import Page, error_list, page
 from ..security import limiter, submit_limit
 from ..state import portal_state
-from . import pages
+from . import mine, pages
 from .forms import NO, YES_NO, RequestForm, eligibility_form, question_fields, request_form
-from .services import ReusedKey, StaleTerms, submit_request
+from .services import Answers, ReusedKey, StaleTerms, submit_request
 
 _SUBMIT_SCOPE = "booking-post"
 
@@ -40,7 +49,7 @@ def start(slug: str):
     return render_template("portal/start.html", page=_page(office, "オンライン予約の申し込み"),
                            office=pages.office_facts(office), conditions=office.config.eligibility,
                            session_minutes=office.config.session.minutes, tool=office.config.session.tool,
-                           start_href=url_for(".eligibility", slug=slug))
+                           start_href=url_for(".eligibility", slug=slug), find_href=url_for(".find", slug=slug))
 
 
 def eligibility(slug: str):
@@ -55,6 +64,7 @@ def eligibility(slug: str):
         eligible = dict(session.get("eligible", {}))
         eligible[slug] = ",".join(c.id for c in office.config.eligibility)
         session["eligible"] = eligible
+        _new_fill(slug)
         return redirect(url_for(".request_get", slug=slug))
     return render_template("portal/eligibility.html", page=_page(office, "ご利用の条件"),
                            form=form, questions=[f for _, f in questions], yes_no=YES_NO,
@@ -70,6 +80,32 @@ def not_eligible(slug: str, condition: str):
     return render_template("portal/not_eligible.html", page=_page(office, "オンライン予約をご利用いただけません"),
                            office=pages.office_facts(office), condition=cond,
                            change_href=url_for(".eligibility", slug=slug))
+
+
+def _new_fill(slug: str) -> str:
+    """Start a new form fill of office slug: a new submission key."""
+    keys = session.get("fill")
+    key = secrets.token_hex(16)
+    session["fill"] = {**(keys if isinstance(keys, dict) else {}), slug: key}
+    return key
+
+
+def _submission_key(slug: str, answers: Answers) -> str:
+    """The key of these answers in the seeker's current form fill at office slug."""
+    keys = session.get("fill")
+    fill = keys.get(slug) if isinstance(keys, dict) else None
+    if not isinstance(fill, str):
+        fill = _new_fill(slug)
+    content = repr(dataclasses.replace(answers, submission_key=None, link_sha256=None))
+    return hmac.new(fill.encode(), content.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _made(slug: str, reference: str, key: str | None, again: bool) -> None:
+    """Remember the request made, for the confirmation page (key: its private link's token)."""
+    earlier = session.get("done")
+    if key is None and isinstance(earlier, dict) and earlier.get("reference") == reference:
+        key = earlier.get("key")   # the same request again: the link shown the first time
+    session["done"] = {"slug": slug, "reference": reference, "key": key, "again": again}
 
 
 def _render_request(office: Office, form: RequestForm, notice: str | None = None, status: int = 200):
@@ -118,7 +154,11 @@ def request_post(slug: str):
         return _render_request(office, form, notice=_STALE)
     if not form.validate():
         return _render_request(office, form, status=200)
-    form.submission_key.data = secrets.token_hex(16)
+    form.submission_key.data = _submission_key(slug, form.answers(_eligible(office) or []))
+    made = mine.submitted(db.session(), office, form.submission_key.data)
+    if made is not None:     # Back and a reload of the check page: this fill is already a request
+        _made(slug, made, None, again=True)
+        return redirect(url_for(".done", slug=slug))
     return render_template("portal/check.html", page=_page(office, "申し込み内容の確認"), form=form,
                            rows=pages.check_rows(form, office), terms=terms,
                            office=pages.office_facts(office))
@@ -138,8 +178,10 @@ def submit(slug: str):
         abort(400)
     if not form.validate():
         return _render_request(office, form)
+    token, digest = mine.new_link()
+    answers = dataclasses.replace(form.answers(eligibility), link_sha256=digest)
     try:
-        reference = submit_request(db.session(), office.slug, form.answers(eligibility),
+        reference = submit_request(db.session(), office.slug, answers,
                                    form.terms_sha256.data, state.terms(office, now), now)
     except StaleTerms:
         form.consent.data = False
@@ -147,7 +189,8 @@ def submit(slug: str):
     except ReusedKey:
         form.consent.data = False
         return _render_request(office, form, notice=_REUSED, status=400)
-    session["done"] = {"slug": slug, "reference": reference}
+    fresh = mine.link_of(db.session(), reference) == digest   # else submitted before: one request
+    _made(slug, reference, token if fresh else None, again=not fresh)
     return redirect(url_for(".done", slug=slug))
 
 
@@ -173,6 +216,9 @@ def done(slug: str):
     finished = session.get("done")
     if not isinstance(finished, dict) or finished.get("slug") != slug:
         return redirect(url_for(".start", slug=slug))
+    key = finished.get("key")
     return render_template("portal/done.html", page=_page(office, "申し込みを受け付けました"),
                            reference=finished["reference"], steps=next_steps(office.config),
-                           office=pages.office_facts(office))
+                           office=pages.office_facts(office), again=bool(finished.get("again")),
+                           link=url_for(".status", slug=slug, key=key, _external=True) if key else "",
+                           find_href=url_for(".find", slug=slug))

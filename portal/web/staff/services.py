@@ -18,6 +18,7 @@ from ... import staffrules as sr
 from ... import wording
 from ...offices import Office
 from ...rules import SlotPolicy
+from .. import requests
 from ..models import Appointment, AuditEntry, BookingRequest, Consent, PreferredSlot, RequestEvent, new_reference
 
 
@@ -140,20 +141,11 @@ def cancel(db: Session, office: Office, reference: str, staff_id: int, channel: 
     """Cancel, recording the channel and whether it was the same day; frees the place.
 
     Returns a note when the channel is not one the terms name (it is recorded anyway: the
-    seeker did cancel).
+    seeker did cancel). The write is shared with the seeker's online cancellation.
     """
     req = load(db, office, reference)
-    sr.next_status(req.status, "cancel")
-    sr.check_cancel_channel(channel)
-    appt = _appointment(db, req)
-    start = appt.starts_at if appt else None
-    same_day = sr.is_same_day(start, now)
-    c = office.config.cancellation
-    note = sr.cancel_note(channel, same_day, list(c.channels), list(c.same_day_channels or []) or None)
-    if appt is not None:
-        appt.place_no = None
-    _finish(db, office, req, staff_id, now, "cancel", req.status, channel, starts_at=start, same_day=same_day)
-    return note
+    return requests.cancel(db, office, req, staff_id, channel, now,
+                           "ほかの職員が同時にこの申し込みを更新しました。画面を開き直してください。")
 
 
 def mark_no_show(db: Session, office: Office, reference: str, staff_id: int, now: datetime.datetime) -> None:
