@@ -39,6 +39,11 @@ def office_missing(office: Office) -> list[ContentError]:
     return found
 
 
+def office_draft(site: SiteConfig, office: Office) -> str | None:
+    """The draft banner of an office's pages, site and portal alike (None when ready to publish)."""
+    return draft_banner(site_missing(site, Path("site.yaml")) + office_missing(office))
+
+
 def draft_banner(missing: list[ContentError]) -> str | None:
     """The banner a draft page carries, naming what is missing (None for a page ready to publish)."""
     if not missing:

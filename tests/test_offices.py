@@ -268,7 +268,7 @@ def test_new_keys_fail_naming_file_key_and_reason(third_office, old, new, key, r
     with pytest.raises(ContentErrors) as exc_info:
         load_office(third_office)
     error = only_error(exc_info)
-    assert error.path.endswith("mihon/office.yaml")
+    assert error.path.endswith("mikazuki/office.yaml")
     assert error.key.startswith(key), error
     assert reason in error.reason, error
     assert "\n" not in str(error)
@@ -288,5 +288,5 @@ def test_a_new_version_may_not_take_effect_before_the_one_in_force(third_office)
     with pytest.raises(ContentErrors) as exc_info:
         load_office(third_office, dt.date(2026, 6, 10))
     error = only_error(exc_info)
-    assert error.path.endswith("mihon/office.yaml") and error.key == "terms.versions[1].effective"
+    assert error.path.endswith("mikazuki/office.yaml") and error.key == "terms.versions[1].effective"
     assert "施行中の版（令和8年6月1日一部改訂、2026-06-01施行）より前です" in error.reason

@@ -8,7 +8,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from ..errors import BuildError
 from ..offices import SITE_FILE, Office
-from ..release import draft_banner, office_missing, site_missing
+from ..release import draft_banner, office_draft, site_missing
 from ..schema import SiteConfig
 from ..compare import compare
 from .context import Crumb, OfficeView, Page, doc_view, office_view, revisions_view
@@ -37,10 +37,6 @@ def _page(site: SiteConfig, title: str, depth: int, trail: list[tuple[str, int |
     crumbs = [Crumb("トップ", up(0))] + [Crumb(label, None if d is None else up(d)) for label, d in trail]
     return Page(title, "../" * depth, site.title, tuple(crumbs), draft=draft)
 
-
-def office_draft(site: SiteConfig, office: Office) -> str | None:
-    """The draft banner of an office's pages: what site.yaml and its office.yaml lack, if anything."""
-    return draft_banner(site_missing(site, Path(SITE_FILE)) + office_missing(office))
 
 
 def office_pages(env: Environment, site: SiteConfig, office: Office, pdfs: bool = False) -> dict[str, bytes]:

@@ -21,6 +21,7 @@ from flask import abort, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import TooManyRequests
 
 from ...offices import Office
+from ...release import office_draft
 from ...wording import next_steps, request_needs, session_length, who_confirms
 from .. import db
 from ..errors import render_error
@@ -35,7 +36,8 @@ _SUBMIT_SCOPE = "booking-post"
 
 
 def _page(office: Office, title: str) -> Page:
-    return page(office, title, portal_state().site.title)
+    state = portal_state()
+    return page(office, title, state.site.title, office_draft(state.site, office))
 
 
 def _eligible(office: Office) -> list[str] | None:
