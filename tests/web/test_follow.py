@@ -54,6 +54,8 @@ def test_a_closure_built_reaches_the_running_portal_without_a_restart(make_app, 
     assert not any(k.startswith("2026-05-07") for k in _offered(seeker))
     assert state_of(app).snapshot == read_pointer(published).id != first
     assert "閉庁日" in soup(seeker.check(slot1=FIRST)).select_one(".error-summary").get_text()
+    for private in ("/.madoguchi/snapshot.json", f"/.madoguchi/{read_pointer(published).offices['abashiri']}/office.yaml"):
+        assert app.test_client().get(private).status_code == 404     # the snapshot is not a page
 
 
 def test_the_check_is_at_most_every_interval(make_app, content, published):
