@@ -84,6 +84,7 @@ def test_every_worker_follows_a_rebuild_within_seconds_and_atomically(content, t
             assert b.go("POST", f"/{SLUG}/booking/eligibility", answers)[0] == 302
             old_sha, old_days = _observe(b)
             day = min(old_days)
+            slot = re.search(rf'<option value="({day}T[^"]+)"', b.go("GET", f"/{SLUG}/booking/request")[2]).group(1)
             _new_version_and_closure(content, day)
 
             seen: list[tuple[str, frozenset[str]]] = []
@@ -116,6 +117,13 @@ def test_every_worker_follows_a_rebuild_within_seconds_and_atomically(content, t
             for _ in range(20):
                 sha, days = _observe(b)
                 assert sha == new_sha and day not in days
+            # Asked for anyway (a form kept open since before the build), the closed day is refused by every worker.
+            _, _, page = b.go("GET", f"/{SLUG}/booking/request")
+            form = dict(_hidden(page), name="広島 花子", kana="ヒロシマ ハナコ", seeker_number="34010-98765432",
+                        phone="082-987-6543", slot1=slot, consent="y")
+            for _ in range(6):
+                status, _, answer = b.go("POST", f"/{SLUG}/booking/request", form)
+                assert status == 200 and "その日は閉庁日のため予約できません" in answer
             _, _, terms = b.go("GET", f"/{SLUG}/terms/")
             assert NEW in terms                      # the site says what the portal asks consent to
         finally:
