@@ -12,7 +12,7 @@ import datetime
 import functools
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from . import wording
 from .errors import RuleError
@@ -192,6 +192,22 @@ def _session_days(policy: SlotPolicy, now: datetime.datetime) -> Iterator[tuple[
 def places_left(policy: SlotPolicy, taken: int) -> int:
     """How many places of a slot are still free when taken of them are held."""
     return max(policy.capacity - taken, 0)
+
+
+def free_open_slots(policy: SlotPolicy, now: datetime.datetime,
+                    taken: Mapping[datetime.datetime, int]) -> list[Slot]:
+    """The open slots (open_slots) that still have a place left.
+
+    taken counts the places held per slot start (any time zone: aware datetimes compare by
+    instant); a slot missing from it has every place free.
+    """
+    return [slot for slot in open_slots(policy, now) if places_left(policy, taken.get(slot.start, 0)) > 0]
+
+
+def check_place(policy: SlotPolicy, start: datetime.datetime, taken: Mapping[datetime.datetime, int]) -> None:
+    """Raise SlotError "full" when every place of the slot starting at start is held."""
+    if places_left(policy, taken.get(start, 0)) <= 0:
+        raise SlotError("full", "この日時は予約がいっぱいになりました。別の日時を選んでください。")
 
 
 def check_on_grid(policy: SlotPolicy, start: datetime.datetime) -> Slot:

@@ -5,6 +5,7 @@ import pytest
 
 from portal.errors import ContentError, ContentErrors
 from portal.offices import load_office, load_offices, load_site
+from tests.content_offices import SEEDS, office_slugs
 
 
 COURT = "  court: 当ハローワークの所在地を管轄する裁判所\n"
@@ -24,9 +25,9 @@ def only_error(exc_info: pytest.ExceptionInfo[ContentErrors]) -> ContentError:
 
 
 def test_real_offices_load(content):
-    offices = load_offices(content)
-    assert [o.slug for o in offices] == ["abashiri", "mothers-hiroshima"]
-    abashiri, hiroshima = offices
+    offices = {o.slug: o for o in load_offices(content)}
+    assert list(offices) == list(office_slugs(content)) and set(SEEDS) <= set(offices)
+    abashiri, hiroshima = offices["abashiri"], offices["mothers-hiroshima"]   # the seeds, by name
     assert abashiri.config.session.minutes == 30
     assert [s.id for s in abashiri.terms.rendered.sections] == [f"article-{n}" for n in range(1, 13)]
     assert [s.id for s in hiroshima.terms.rendered.sections] == [f"article-{n}" for n in range(1, 15)]

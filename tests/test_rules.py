@@ -468,3 +468,19 @@ def test_module_stays_pure() -> None:
     source = open(rules.__file__, encoding="utf-8").read()
     for heavy in ("flask", "sqlalchemy", "jinja2", "pydantic"):
         assert f"import {heavy}" not in source.lower()
+
+
+def test_free_open_slots_leave_out_full_slots_and_check_place_refuses_them() -> None:
+    from portal.rules import SlotError, check_place, free_open_slots
+
+    now = tokyo(2026, 5, 1, 10)
+    policy = dataclasses.replace(ABASHIRI, capacity=2)
+    first = open_slots(policy, now)[0]
+    utc = first.start.astimezone(timezone.utc)     # the database's time zone: the same instant
+    assert free_open_slots(policy, now, {utc: 1})[0] == first
+    assert first not in free_open_slots(policy, now, {utc: 2})
+    assert len(free_open_slots(policy, now, {utc: 2})) == len(open_slots(policy, now)) - 1
+    check_place(policy, first.start, {utc: 1})
+    with pytest.raises(SlotError) as exc:
+        check_place(policy, first.start, {utc: 2})
+    assert exc.value.code == "full" and "いっぱい" in exc.value.message

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ContentErrors, display_path
 from ..folders import OFFICE_FILE, office_folders
-from . import manifest
+from . import manifest, snapshot
 from .output import WriteStats, existing_files, write_site
 from .plan import DEFAULT_MARKDOWN_CACHE, DEFAULT_PDF_CACHE, TEMPLATES, BuildPlan, tokyo_today
 
@@ -271,7 +271,7 @@ def execute(plan: BuildPlan) -> BuildReport:
     """
     started = time.perf_counter()
     found = survey(plan)
-    if found.nothing_to_do():
+    if found.nothing_to_do() and snapshot.up_to_date(plan.out, set(found.kept)):
         return _unchanged(found, started)
     from ..offices import load_site
 
@@ -283,6 +283,8 @@ def execute(plan: BuildPlan) -> BuildReport:
     output = assemble(plan, found, site, rendered, pdfs)
     stats = write_site(plan.out, output.files, output.keep, output.manifest, found.present)
     record_locks(plan, rendered)
+    # Last: the portal switches to this build's content once the pages and locks are out.
+    snapshot.publish(plan.out, plan.content, {r.slug for r in rendered}, set(found.kept))
     return BuildReport(tuple(sorted({r.slug for r in rendered} | set(found.reused))),
                        len(output.files) + len(output.keep), stats,
                        output.warnings + _gone_warnings(plan, found), time.perf_counter() - started,

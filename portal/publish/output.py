@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import BuildError
 
 MARKER = ".madoguchi-site"
+SNAPSHOT_FOLDER = ".madoguchi"   # the content snapshot the portal follows (snapshot.py): not site files
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,14 @@ class WriteStats:
 
 
 def existing_files(out: Path) -> set[str]:
-    """Every file under `out` (relative, with /), the marker file left out."""
+    """Every file under `out` (relative, with /), the marker file and the snapshot folder left out."""
     # os.walk, not Path.rglob: several times faster on a national-scale site of thousands of files.
     found: set[str] = set()
     root = os.fspath(out)
     cut = len(root) + 1
-    for folder, _, names in os.walk(root):
+    for folder, dirs, names in os.walk(root):
+        if folder == root and SNAPSHOT_FOLDER in dirs:
+            dirs.remove(SNAPSHOT_FOLDER)
         prefix = folder[cut:].replace(os.sep, "/") + "/" if len(folder) > len(root) else ""
         found.update(prefix + n for n in names if n != MARKER)
     return found

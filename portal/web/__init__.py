@@ -11,8 +11,7 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from ..offices import load_offices, load_site
-from . import config, db, errors, security, state
+from . import config, db, errors, follow, security, state
 from .booking import bp as booking_bp
 from .site import bp as site_bp
 from .staff import accounts
@@ -55,11 +54,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SITE_DIR"] = Path(app.config["SITE_DIR"])
     app.jinja_env.undefined = StrictUndefined
 
-    content = Path(app.config["CONTENT_DIR"])
-    # Content is immutable while the app runs: loaded once, with each office's slot policy.
-    state.attach(app, state.PortalState(
-        offices={o.slug: o for o in load_offices(content)}, site=load_site(content),
-        clock=app.config["NOW"], hasher=accounts.hasher(app.config["STAFF_ARGON2_MEMORY_KIB"])))
+    # The content of the snapshot the last build published (else content/), each office's slot
+    # policy built once; a new build's snapshot replaces the whole state (follow.py).
+    hasher = accounts.hasher(app.config["STAFF_ARGON2_MEMORY_KIB"])
+
+    def make(content: follow.Content) -> state.PortalState:
+        offices, site, snapshot = content
+        return state.PortalState(offices={o.slug: o for o in offices}, site=site, clock=app.config["NOW"],
+                                 hasher=hasher, snapshot=snapshot)
+
+    follow.start(app, make)
 
     db.init_app(app)
     security.init_app(app)

@@ -89,6 +89,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder with `site.yaml` and one folder per office (the same as the site build reads)"),
     Setting("SITE_DIR", "PORTAL_SITE_DIR", ROOT / "site", Path,
             "Folder of the built static site served at `/`"),
+    Setting("CONTENT_CHECK_SECONDS", "PORTAL_CONTENT_CHECK_SECONDS", 2, _int(0, 3600),
+            "How often (seconds) each worker looks whether a build published a new content snapshot "
+            "(0 = before every request)"),
     Setting("HTTPS", "PORTAL_HTTPS", False, _bool,
             "Set to 1 when served over HTTPS: session cookie `__Host-session` with Secure, and HSTS"),
     Setting("PROXY_HOPS", "PORTAL_PROXY_HOPS", 0, _int(0, 10),

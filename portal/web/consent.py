@@ -48,8 +48,8 @@ def current_terms(office: Office, now: datetime.datetime, memo: dict | None = No
     """The terms version in force for office at now (its effective date reached in Tokyo).
 
     memo, a dict living as long as the loaded offices, keeps each version's canonical text and
-    SHA-256 once computed: content is immutable per process, and the form and the submission
-    would otherwise join and hash the whole text on every request.
+    SHA-256 once computed: a snapshot's content is immutable (a new one brings a new memo), and
+    the form and the submission would otherwise join and hash the whole text on every request.
     """
     version = office.version_at(now.astimezone(TOKYO).date())
     key = (office.slug, version.key)

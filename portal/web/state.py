@@ -1,9 +1,12 @@
-"""What the app derives from content and settings once, as one typed object on the app.
+"""What the app derives from content and settings, as one typed object on the app.
 
-Content is immutable while the app runs, so every office, its slot policy and the site settings
-are loaded when the app is assembled; each terms version's text and hash is memoised on first
-use. Views reach it through `portal_state()` and the accessors below instead of string-keyed
-`app.extensions` look-ups repeated in every blueprint.
+A PortalState is immutable content: every office, its slot policy and the site settings of one
+content snapshot, loaded once; each terms version's text and hash is memoised on first use. When
+a build publishes new content, portal/web/follow.py builds a new PortalState and swaps it into
+the app's StateHolder in one assignment; each request is pinned to the state it started with, so
+no request ever mixes two snapshots (old rules with new terms). Views reach it through
+`portal_state()` and the accessors below instead of string-keyed `app.extensions` look-ups
+repeated in every blueprint.
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
-from flask import Flask, abort, current_app
+from flask import Flask, abort, current_app, g, has_request_context
 
 from ..offices import Office
 from ..rules import SlotPolicy
@@ -31,6 +34,7 @@ class PortalState:
     hasher: PasswordHasher
     policies: dict[str, SlotPolicy] = field(default_factory=dict)
     terms_memo: dict = field(default_factory=dict)
+    snapshot: str = ""       # id of the published content snapshot; "" when read from CONTENT_DIR
 
     def __post_init__(self) -> None:
         # Each office's policy is built once, here.
@@ -57,16 +61,31 @@ class PortalState:
         return current_terms(office, now, self.terms_memo)
 
 
-def attach(app: Flask, state: PortalState) -> None:
-    """Put the state on the app (create_app does this once)."""
-    app.extensions[_KEY] = state
+class StateHolder:
+    """The app's current PortalState; follow.py replaces `current` whole (one reference assignment)."""
+
+    def __init__(self, state: PortalState) -> None:
+        self.current = state
+
+
+def attach(app: Flask, state: PortalState) -> StateHolder:
+    """Put the state on the app (create_app does this once); the holder follow.py swaps it in."""
+    holder = StateHolder(state)
+    app.extensions[_KEY] = holder
+    return holder
 
 
 def state_of(app: Flask) -> PortalState:
-    """The state of an app (outside a request, e.g. in tests and commands)."""
-    return app.extensions[_KEY]
+    """The current state of an app (outside a request, e.g. in tests and commands)."""
+    return app.extensions[_KEY].current
 
 
 def portal_state() -> PortalState:
-    """The state of the current app."""
-    return current_app.extensions[_KEY]
+    """The state of the current request: the one current when it first asked, for the whole request."""
+    holder: StateHolder = current_app.extensions[_KEY]
+    if not has_request_context():
+        return holder.current
+    pinned = g.get("madoguchi_state")
+    if pinned is None:
+        pinned = g.madoguchi_state = holder.current
+    return pinned

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, Form, HiddenField, StringField
@@ -74,10 +75,12 @@ class RequestForm(SeekerForm):
     website = StringField("ウェブサイト（入力しないでください）")  # honeypot: people never see it
 
     # Set by request_form(): the office, the moment the form is checked against, its slot rules, the
-    # choices printed for the slot lists and the companion checkboxes.
+    # places already held per slot start, the choices printed for the slot lists and the companion
+    # checkboxes.
     office: Office
     now: datetime.datetime
     policy: rules.SlotPolicy
+    taken: Mapping[datetime.datetime, int]
     slot_choices: list
 
     def validate_email(self, field: Field) -> None:
@@ -103,6 +106,7 @@ class RequestForm(SeekerForm):
         try:
             start = rules.parse_slot_key(field.data)
             rules.check_slot(self.policy, self.now, start)
+            rules.check_place(self.policy, start, self.taken)   # filled since the list was shown
         except rules.SlotError as exc:
             raise ValidationError(exc.message) from None
         if any(self[name].data == field.data for name in earlier):
@@ -133,12 +137,15 @@ class RequestForm(SeekerForm):
 
 
 def request_form(office: Office, now: datetime.datetime, policy: rules.SlotPolicy,
-                 formdata: MultiDict | None = None) -> RequestForm:
-    """The request form of office, validated against now and the office's policy (built once per
-    app); slot_choices are set when rendering."""
+                 formdata: MultiDict | None = None,
+                 taken: Mapping[datetime.datetime, int] | None = None) -> RequestForm:
+    """The request form of office, validated against now, the office's policy (built once per
+    app) and the places taken per slot start (portal.web.places; none when not given): a full
+    slot is neither offered nor accepted. slot_choices are set when rendering."""
     form = RequestForm(formdata=formdata)
     form.office, form.now = office, now
     form.policy = policy
+    form.taken = taken or {}
     form.slot_choices = []
     form.set_companions(list(office.config.companions))
     if not takes_email(office):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ... import rules
@@ -24,10 +25,12 @@ def office_facts(office: Office) -> OfficeView:
     return office_view(office, href=f"/{office.slug}/", terms_href=f"/{office.slug}/terms/")
 
 
-def slot_choices(office: Office, now: datetime.datetime, policy: rules.SlotPolicy) -> list:
-    """The open slots as select choices grouped by day: [("", prompt), (day label, [(key, label)])]."""
+def slot_choices(office: Office, now: datetime.datetime, policy: rules.SlotPolicy,
+                 taken: Mapping[datetime.datetime, int] | None = None) -> list:
+    """The open slots with a place left (taken: places held per start) as select choices grouped
+    by day: [("", prompt), (day label, [(key, label)])]."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    for slot in rules.open_slots(policy, now):
+    for slot in rules.free_open_slots(policy, now, taken or {}):
         day = day_label(slot.start.astimezone(rules.TOKYO).date())
         groups.setdefault(day, []).append((slot.key, slot_label(office.config, slot.start)))
     return [("", "選択してください")] + list(groups.items())

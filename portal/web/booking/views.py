@@ -13,11 +13,13 @@ changed answers are a new request.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import hmac
 import secrets
 
 from flask import abort, redirect, render_template, request, session, url_for
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import TooManyRequests
 
 from ...offices import Office
@@ -26,6 +28,7 @@ from ...wording import next_steps, request_needs, session_length, who_confirms
 from .. import db
 from ..errors import render_error
 from ..frame import Page, error_list, page
+from ..places import taken_open
 from ..security import limiter, submit_limit
 from ..state import portal_state
 from . import mine, pages
@@ -117,10 +120,16 @@ def _render_request(office: Office, form: RequestForm, notice: str | None = None
     terms = state.terms(office, now)
     form.terms_sha256.data = terms.sha256
     # Only when printed: costly for a long horizon.
-    form.slot_choices = pages.slot_choices(office, now, state.policy(office))
+    form.slot_choices = pages.slot_choices(office, now, state.policy(office), form.taken)
     return render_template("portal/request.html", page=_page(office, "申し込み内容の入力"), form=form,
                            office=pages.office_facts(office), terms=terms, notice=notice,
                            errors=error_list(form)), status
+
+
+def _request_form(office: Office, now: datetime.datetime, formdata: MultiDict | None = None) -> RequestForm:
+    """The request form with the places held now: one grouped count over the bookable span."""
+    policy = portal_state().policy(office)
+    return request_form(office, now, policy, formdata, taken_open(db.session(), office.slug, policy, now))
 
 
 _STALE = ("利用規約が改訂されました。新しい利用規約をお読みのうえ、あらためて同意してください。"
@@ -135,7 +144,7 @@ def request_get(slug: str):
     office = state.office_or_404(slug)
     if _eligible(office) is None:
         return redirect(url_for(".eligibility", slug=slug))
-    return _render_request(office, request_form(office, state.now(), state.policy(office)))
+    return _render_request(office, _request_form(office, state.now()))
 
 
 @limiter.shared_limit(submit_limit, scope=_SUBMIT_SCOPE)
@@ -146,7 +155,7 @@ def request_post(slug: str):
     if _eligible(office) is None:
         return redirect(url_for(".eligibility", slug=slug))
     now = state.now()
-    form = request_form(office, now, state.policy(office), formdata=request.form)
+    form = _request_form(office, now, request.form)
     if form.website.data:
         abort(400)
     if request.form.get("edit"):
@@ -176,7 +185,7 @@ def submit(slug: str):
     if eligibility is None:
         return redirect(url_for(".eligibility", slug=slug))
     now = state.now()
-    form = request_form(office, now, state.policy(office), formdata=request.form)
+    form = _request_form(office, now, request.form)
     if form.website.data:
         abort(400)
     if not form.validate():
@@ -208,7 +217,7 @@ def too_many(_error: TooManyRequests):
     if office is None or request.endpoint not in ("booking.request_post", "booking.submit") \
             or _eligible(office) is None:
         return render_error(429)
-    form = request_form(office, state.now(), state.policy(office), formdata=request.form)
+    form = _request_form(office, state.now(), request.form)
     form.consent.data = False     # nothing was checked: the seeker confirms again
     return _render_request(office, form, notice=_TOO_MANY, status=429)
 

@@ -18,6 +18,7 @@ from ... import staffrules as sr
 from ... import wording
 from ...offices import Office
 from .. import normalise as norm
+from ..places import taken_between
 from ..models import (Appointment, BookingRequest, PreferredSlot, RequestEvent, RequestPurge, StaffUser,
                       TermsVersion)
 
@@ -272,11 +273,7 @@ def free_slots(db: Session, office: Office, policy: rules.SlotPolicy,
     slots = rules.confirmable_slots(policy, now)
     if not slots:
         return []
-    taken: dict[datetime.datetime, int] = {}
-    for (start,) in db.execute(select(Appointment.starts_at).where(
-            Appointment.office_slug == office.slug, Appointment.starts_at >= slots[0].start,
-            Appointment.starts_at <= slots[-1].start, Appointment.place_no.is_not(None))):
-        taken[start] = taken.get(start, 0) + 1
+    taken = taken_between(db, office.slug, slots[0].start, slots[-1].start)
     out = []
     for slot in slots:
         left = rules.places_left(policy, taken.get(slot.start.astimezone(UTC), 0))
