@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 DEFAULT_PDF_CACHE = ROOT / ".cache" / "pdf"
 DEFAULT_MARKDOWN_CACHE = ROOT / ".cache" / "markdown"
+DEFAULT_CONTENT_CACHE = ROOT / ".cache" / "content"
 
 
 def tokyo_today() -> dt.date:
@@ -41,3 +42,4 @@ class BuildPlan:
     incremental: bool = True        # reuse offices unchanged since the last build into `out`
     publish: bool = True            # False (--preview): record no version in terms-lock.json
     markdown_cache: Path | None = DEFAULT_MARKDOWN_CACHE   # None: parse every document afresh
+    content_cache: Path | None = DEFAULT_CONTENT_CACHE     # None: load every office afresh (loadcache.py)

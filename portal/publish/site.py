@@ -17,9 +17,13 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def environment(templates: Path = TEMPLATES) -> Environment:
-    """The Jinja environment: autoescaped, strict about undefined names, stable output."""
+    """The Jinja environment: autoescaped, strict about undefined names, stable output.
+
+    Templates do not change during a build: each is read once per environment, not checked
+    for changes on every one of a national build's thousands of pages (auto_reload off).
+    """
     return Environment(loader=FileSystemLoader(templates), undefined=StrictUndefined, autoescape=True,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
 
 
 def _render(env: Environment, name: str, **context: object) -> bytes:
