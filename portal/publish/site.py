@@ -47,7 +47,10 @@ def office_pages(env: Environment, site: SiteConfig, office: Office, pdfs: bool 
     terms link to them.
     """
     slug, name, terms_title = office.slug, office.name, office.config.terms.title
-    view = lambda depth: office_view(office, href="../" * depth or "./", terms_href="../" * depth + "terms/")  # noqa: E731
+    # The office's facts are phrased once; each page depth only changes the two links.
+    phrased = office_view(office, href="./", terms_href="terms/")
+    views = [dataclasses.replace(phrased, href="../" * d or "./", terms_href="../" * d + "terms/") for d in range(4)]
+    view = views.__getitem__
     files = {
         f"{slug}/index.html": _render(
             env, "site/guide.html", page=_page(site, f"{office.config.guide.title}｜{name}", 1, [(name, None)]),
