@@ -22,6 +22,7 @@ from portal.publish.versions import history, notices
 
 CONFIG = """baseURL = "http://127.0.0.1/"
 disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
+buildFuture = true
 [mediaTypes."application/atom+xml"]
   suffixes = ["xml"]
 [outputFormats.Atom]
@@ -124,7 +125,7 @@ NOTICE = '{{ partial "head.html" . }}<article>\n<h1>{{ .Title }}</h1>\n<p class=
 NOTICES = """{{ partial "head.html" . }}<h1>{{ .Title }}</h1>
 <p class="office-name">{{ .Params.office }}</p>
 {{ with .Pages }}<ul class="notice-list">
-{{ range . }}<li><time datetime="{{ .Params.published }}">{{ .Params.published }}</time> <a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
+{{ range . }}<li><time datetime="{{ .Params.announced }}">{{ .Params.announced }}</time> <a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
 {{ end }}</ul>
 {{ else }}<p>現在、お知らせはありません。</p>
 {{ end }}<p><a href="feed.xml">お知らせの Atom フィード</a></p>
@@ -142,7 +143,7 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?>
 {{ range .Pages }}<entry>
 <id>tag:madoguchi,2024:{{ .Params.key }}</id>
 <title>{{ .Title }}</title>
-<updated>{{ .Params.published }}T00:00:00+09:00</updated>
+<updated>{{ .Params.announced }}T00:00:00+09:00</updated>
 <link rel="alternate" type="text/html" href="{{ .RelPermalink }}"/>
 <summary>{{ .Params.summary }}</summary>
 </entry>
@@ -209,7 +210,7 @@ def hugo_site(content: Path, folder: Path, today: dt.date | None = None) -> tupl
             _page(top / "terms" / notice.key / "compare/index.md", {"title": "新旧対照表", "layout": "compare", **rows})
             _page(top / "notices" / notice.key / "index.md",
                   {"title": notice.title, "layout": "notice", "key": f"{office.slug}/terms/{notice.key}",
-                   "published": notice.published_iso, "summary": notice.summary or "", **rows})
+                   "announced": notice.published_iso, "summary": notice.summary or "", **rows})
             pages += 2
         dates = [n.published_iso for n in items] + [r["iso"] for r in revisions] or ["2000-01-01"]
         _page(top / "notices/_index.md", {"title": "お知らせ", "office": name, "layout": "notices",
