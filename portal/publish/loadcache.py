@@ -9,7 +9,8 @@ its versions' effective dates and how many of them the build day had reached; an
 reuses it when that count is the same for its own day (and, before the first version, the day
 itself, which the warning names). An office with a problem is never kept: it is loaded again, so
 its error still names file and key. Deleting the cache is always safe; a damaged entry is loaded
-again. The cache is the build's own, like the Markdown cache: only the build writes it.
+again. The cache is the build's own, like the Markdown cache: only the build writes it. A build
+option that changes what an office loads as (a new parameter of load_office) must join `_file`'s key.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def code_key() -> str:
 
     digest = hashlib.sha256(f"{FORMAT} {renderer_key()} pydantic {version('pydantic')} "
                             f"pyyaml {version('pyyaml')}".encode())
-    for path in sorted(PACKAGE.glob("*.py")):   # the loaders: offices, schema, yamlfile, placeholders, …
+    for path in [*sorted(PACKAGE.glob("*.py")), Path(__file__)]:   # the loaders (offices, schema, …) and this
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
