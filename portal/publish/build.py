@@ -17,7 +17,7 @@ from ..errors import ContentErrors, display_path
 from ..folders import OFFICE_FILE, office_folders
 from . import manifest, snapshot
 from .output import WriteStats, existing_files, write_site
-from .plan import DEFAULT_MARKDOWN_CACHE, DEFAULT_PDF_CACHE, TEMPLATES, BuildPlan, tokyo_today
+from .plan import DEFAULT_CONTENT_CACHE, DEFAULT_MARKDOWN_CACHE, DEFAULT_PDF_CACHE, TEMPLATES, BuildPlan, tokyo_today
 
 if TYPE_CHECKING:
     from ..offices import Office
@@ -99,13 +99,13 @@ def _load_and_render(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfi
                    inputs: dict[str, str]) -> list[RenderedOffice] | ContentErrors:
     import dataclasses
 
-    from ..offices import load_folders
     from ..release import office_missing
     from ..termslock import LOCK_FILE, lock_differs, lock_text
+    from .loadcache import load_cached
     from .site import environment, index_row, office_pages
 
     try:
-        offices = load_folders(list(folders), plan.today)
+        offices = load_cached(list(folders), plan.today, inputs, plan.content_cache)
     except ContentErrors as exc:
         return exc
     env = environment(plan.templates)
@@ -138,6 +138,11 @@ def render_offices(plan: BuildPlan, found: Survey, site: SiteConfig) -> list[Ren
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        from . import site as _  # noqa: F401 - Jinja and the page code imported once, before the fork
+        from .loadcache import code_key
+
+        if plan.content_cache is not None:
+            code_key()   # likewise hashed once: the workers inherit it
         shares = [folders[i::processes] for i in range(processes)]
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(processes, mp_context=context) as pool:
@@ -295,10 +300,11 @@ def execute(plan: BuildPlan) -> BuildReport:
 def build(content: Path, out: Path, only: list[str] | None = None, templates: Path = TEMPLATES, *,
           today: dt.date | None = None, pdf: bool = True, pdf_cache: Path | None = DEFAULT_PDF_CACHE,
           processes: int = 2, incremental: bool = True, publish: bool = True,
-          markdown_cache: Path | None = DEFAULT_MARKDOWN_CACHE, release: bool = False) -> BuildReport:
+          markdown_cache: Path | None = DEFAULT_MARKDOWN_CACHE, release: bool = False,
+          content_cache: Path | None = DEFAULT_CONTENT_CACHE) -> BuildReport:
     """Build the site from keyword options: make the BuildPlan and run it (for code and tests).
 
     The arguments are BuildPlan's fields; `today=None` means today in Japan.
     """
     return execute(BuildPlan(content, out, tuple(only or ()), templates, today or tokyo_today(), pdf, pdf_cache,
-                             processes, incremental, publish, markdown_cache, release))
+                             processes, incremental, publish, markdown_cache, release, content_cache))

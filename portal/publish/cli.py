@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ContentErrors, MadoguchiError
-from .plan import DEFAULT_MARKDOWN_CACHE, DEFAULT_PDF_CACHE, ROOT, BuildPlan, tokyo_today
+from .plan import DEFAULT_CONTENT_CACHE, DEFAULT_MARKDOWN_CACHE, DEFAULT_PDF_CACHE, ROOT, BuildPlan, tokyo_today
 
 if TYPE_CHECKING:
     from .build import BuildReport
@@ -39,6 +39,8 @@ def parser() -> argparse.ArgumentParser:
                    help="folder of PDFs kept between builds (default: .cache/pdf/)")
     p.add_argument("--markdown-cache", type=Path, default=None, metavar="DIR",
                    help="folder of rendered Markdown kept between builds (default: .cache/markdown/)")
+    p.add_argument("--content-cache", type=Path, default=None, metavar="DIR",
+                   help="folder of loaded offices kept between builds (default: .cache/content/)")
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
                    help="build as of this date: which terms version is current (default: today in Japan)")
     p.add_argument("--preview", dest="publish", action="store_false",
@@ -55,7 +57,8 @@ def plan_from(args: argparse.Namespace) -> BuildPlan:
                      today=args.today or tokyo_today(), pdf=args.pdf,
                      pdf_cache=args.pdf_cache or DEFAULT_PDF_CACHE,
                      incremental=args.incremental, publish=args.publish,
-                     markdown_cache=args.markdown_cache or DEFAULT_MARKDOWN_CACHE, release=args.release)
+                     markdown_cache=args.markdown_cache or DEFAULT_MARKDOWN_CACHE, release=args.release,
+                     content_cache=args.content_cache or DEFAULT_CONTENT_CACHE)
 
 
 def print_report(report: BuildReport, plan: BuildPlan, quiet: bool) -> None:

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 DEFAULT_PDF_CACHE = ROOT / ".cache" / "pdf"
 DEFAULT_MARKDOWN_CACHE = ROOT / ".cache" / "markdown"
+DEFAULT_CONTENT_CACHE = ROOT / ".cache" / "content"
 
 
 def tokyo_today() -> dt.date:
@@ -42,3 +43,4 @@ class BuildPlan:
     publish: bool = True            # False (--preview): record no version in terms-lock.json
     markdown_cache: Path | None = DEFAULT_MARKDOWN_CACHE   # None: parse every document afresh
     release: bool = False           # --release: refuse while a fact is missing (else: a marked draft)
+    content_cache: Path | None = DEFAULT_CONTENT_CACHE     # None: load every office afresh (loadcache.py)

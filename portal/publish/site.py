@@ -18,9 +18,13 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def environment(templates: Path = TEMPLATES) -> Environment:
-    """The Jinja environment: autoescaped, strict about undefined names, stable output."""
+    """The Jinja environment: autoescaped, strict about undefined names, stable output.
+
+    Templates do not change during a build: each is read once per environment, not checked
+    for changes on every one of a national build's thousands of pages (auto_reload off).
+    """
     return Environment(loader=FileSystemLoader(templates), undefined=StrictUndefined, autoescape=True,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
 
 
 def _render(env: Environment, name: str, **context: object) -> bytes:
@@ -49,7 +53,10 @@ def office_pages(env: Environment, site: SiteConfig, office: Office, pdfs: bool 
     draft = office_draft(site, office)
     guide_title = office.config.guide.title if name in office.config.guide.title else f"{office.config.guide.title}｜{name}"
     page_of = lambda *args: _page(*args, draft=draft)  # noqa: E731  (every page of the office)
-    view = lambda depth: office_view(office, href="../" * depth or "./", terms_href="../" * depth + "terms/")  # noqa: E731
+    # The office's facts are phrased once; each page depth only changes the two links.
+    phrased = office_view(office, href="./", terms_href="terms/")
+    views = [dataclasses.replace(phrased, href="../" * d or "./", terms_href="../" * d + "terms/") for d in range(4)]
+    view = views.__getitem__
     files = {
         f"{slug}/index.html": _render(
             env, "site/guide.html", page=page_of(site, guide_title, 1, [(name, None)]),

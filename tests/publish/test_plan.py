@@ -21,11 +21,11 @@ def test_no_option_gives_the_defaults():
 def test_every_option_sets_its_field(tmp_path):
     args = ["--content", str(tmp_path / "c"), "--out", str(tmp_path / "o"), "--office", "a", "--office", "b",
             "--no-pdf", "--no-incremental", "--pdf-cache", str(tmp_path / "cache"), "--today", "2027-04-01",
-            "--preview", "--markdown-cache", str(tmp_path / "md"), "-q"]
+            "--preview", "--markdown-cache", str(tmp_path / "md"), "--content-cache", str(tmp_path / "loaded"), "-q"]
     plan = plan_from(parser().parse_args(args))
     assert plan == BuildPlan(tmp_path / "c", tmp_path / "o", ("a", "b"), TEMPLATES, dt.date(2027, 4, 1),
                              pdf=False, pdf_cache=tmp_path / "cache", incremental=False, publish=False,
-                             markdown_cache=tmp_path / "md")
+                             markdown_cache=tmp_path / "md", content_cache=tmp_path / "loaded")
 
 
 def test_a_plan_crosses_to_worker_processes():
