@@ -59,12 +59,20 @@ def _dates(office: Office) -> tuple[dt.date, ...]:
     return tuple(sorted(v.effective for v in office.versions if v.effective is not None))
 
 
+def _dated_today(office: Office, day: dt.date) -> bool:
+    """A notice dated by the build day itself (a version the lock has not recorded yet, e.g.
+    after a --preview build): such an office is reused on that same day only."""
+    return any(v.published_on == day for v in office.versions)
+
+
 def _cached(file: Path, day: dt.date) -> Office | None:
     try:
         with open(file, "rb") as handle:
-            dates, day_class, office = pickle.load(handle)  # noqa: S301 - written by this build only
+            dates, day_class, kept_on, office = pickle.load(handle)  # noqa: S301 - written by this build only
     except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
         return None   # absent or damaged: load again
+    if kept_on is not None and kept_on != day:
+        return None
     return office if _day_class(dates, day) == day_class else None
 
 
@@ -75,7 +83,8 @@ def _keep(file: Path, office: Office, day: dt.date) -> None:
         file.parent.mkdir(parents=True, exist_ok=True)
         temporary = file.with_name(f"{file.name}.{os.getpid()}.tmp")
         with open(temporary, "wb") as handle:
-            pickle.dump((dates, _day_class(dates, day), office), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            kept_on = day if _dated_today(office, day) else None
+            pickle.dump((dates, _day_class(dates, day), kept_on, office), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, file)
     except OSError:
         pass
