@@ -244,3 +244,16 @@ def test_a_postgresql_restart_mid_load_recovers_by_itself_and_loses_nothing(stac
     after, failed = _load(stack, slugs, 4, 4)
     assert failed == [] and len(after) > 4
     assert _booked(engine, after) == set(after)
+
+
+def test_the_backup_script_dumps_postgresql(stack, tmp_path):
+    import subprocess
+
+    from .test_backup import run_backup
+
+    done = run_backup(stack.database_url, tmp_path, tmp_path)
+    assert done.returncode == 0, done.stderr
+    dump = next(tmp_path.glob("madoguchi-*.dump"))
+    assert dump.stat().st_mode & 0o077 == 0
+    listing = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True, check=True).stdout
+    assert "TABLE DATA public booking_requests" in listing
