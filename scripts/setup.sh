@@ -24,6 +24,8 @@ apt_install() {
 RUN_PACKAGES=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 python3-venv)
 # What the tests add: PDF and QR tools, a real browser, a real PostgreSQL server.
 TEST_PACKAGES=(poppler-utils zbar-tools chromium postgresql)
+# The multi-host test (tests/deploy/) runs Debian's nginx in front of two portal hosts.
+TEST_PACKAGES+=(nginx)
 # The browser tests' checkers: vnu runs on Java, axe-core and vnu-jar come from npm.
 command -v java >/dev/null || TEST_PACKAGES+=(default-jre-headless)
 command -v npm >/dev/null || TEST_PACKAGES+=(nodejs npm)

@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from . import config, db, errors, follow, security, state
+from . import config, db, errors, follow, health, security, state
 from .booking import bp as booking_bp
 from .site import bp as site_bp
 from .staff import accounts
@@ -68,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    app.register_blueprint(health.bp)
     app.register_blueprint(booking_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(site_bp)

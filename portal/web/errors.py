@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .frame import page
@@ -22,6 +24,9 @@ MESSAGES = {
     429: ("送信の回数が多すぎます", "しばらく時間をおいてから、もう一度お試しください。"),
     500: ("システムの不具合が発生しました",
           "申し訳ありません。時間をおいてもう一度お試しいただくか、電話でお申し込みください。"),
+    503: ("ただいまご利用いただけません",
+          "システムの保守または一時的な障害のため、ただいまご利用いただけません。数分おいてから、もう一度お試しください。"
+          "送信の途中だった場合も、同じ内容で送り直して申し込みが二重になることはありません。"),
 }
 
 
@@ -36,6 +41,15 @@ def _with_allow(exc: HTTPException, page: tuple[str, int]) -> tuple[str, int, di
     """A 405 page keeps the `Allow` header the exception carries (RFC 9110 requires it)."""
     allowed = getattr(exc, "valid_methods", None)
     return (*page, {"Allow": ", ".join(allowed)} if allowed else {})
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True for a database that cannot be reached right now (restarting, down, pool exhausted):
+    the request can simply be tried again, so it gets a 503, not the 500 of a bug."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and (exc.connection_invalidated
+                                            or isinstance(exc, (OperationalError, InterfaceError)))
 
 
 def init_app(app: Flask) -> None:
@@ -61,5 +75,8 @@ def init_app(app: Flask) -> None:
         # submitted value in its error text, and no log line may carry personal data.
         frames = traceback.extract_tb(exc.__traceback__)
         where = " < ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames[-4:]))
+        if database_unavailable(exc):
+            app.logger.warning("database unavailable: %s at %s", type(exc).__name__, where)
+            return (*render_error(503), {"Retry-After": "30"})
         app.logger.error("unhandled error: %s at %s", type(exc).__name__, where)
         return render_error(InternalServerError.code)

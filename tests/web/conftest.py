@@ -3,11 +3,9 @@ PostgreSQL server the session starts itself), a fixed clock, and a seeker walkin
 from __future__ import annotations
 
 import datetime
-import glob
 import os
 import shutil
-import socket
-import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -20,6 +18,9 @@ from werkzeug.datastructures import MultiDict
 from portal.web import create_app, db
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+from stack import Postgres, postgres_bindir  # noqa: E402
+
 UTC = datetime.timezone.utc
 # Friday 2026-05-01 10:00 in Tokyo: the next open day is Thursday 7 May (4-6 May are holidays).
 NOW = datetime.datetime(2026, 5, 1, 1, 0, tzinfo=UTC)
@@ -35,45 +36,22 @@ class Clock:
         return self.now
 
 
-def _pg_bindir() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-    return Path(found[-1]).parent if found else None
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    # initdb refuses to run as root: run the server as the postgres user.
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def postgres_server():
-    """A throwaway PostgreSQL server on 127.0.0.1 for this test session; its admin URL."""
-    bindir = _pg_bindir()
-    if bindir is None:
+    """A throwaway PostgreSQL server on 127.0.0.1 for this test session; its admin URL.
+
+    The server is bench/stack.py's `Postgres`, which tests/deploy also starts (and restarts)."""
+    if postgres_bindir() is None:
         message = "PostgreSQL binaries not found (apt-get install postgresql)"
         if os.environ.get("CI") == "true":
             pytest.fail(message + ": the postgres tests must run in CI", pytrace=False)
         pytest.skip(message)
     base = Path(tempfile.mkdtemp(prefix="madoguchi-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres", "postgres")
-    data, port = base / "data", _free_port()
-    subprocess.run(_as_postgres([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                                 "-E", "UTF8", "--locale=C", "--no-sync"]), check=True, capture_output=True)
-    opts = f"-h 127.0.0.1 -p {port} -k {base} -F -c fsync=off -c full_page_writes=off"
-    subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "log"),
-                                 "-w", "start"]), check=True, capture_output=True)
+    server = Postgres(base)
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+        yield server.url
     finally:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
-                       capture_output=True)
+        server.stop()
         shutil.rmtree(base, ignore_errors=True)
 
 

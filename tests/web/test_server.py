@@ -26,7 +26,7 @@ RUN = (ROOT / "scripts" / "run").read_text(encoding="utf-8")
 
 def _gunicorn_args() -> list[str]:
     # The exact options scripts/run passes (bind and workers filled in below).
-    line = RUN[RUN.index('exec "$VENV/bin/gunicorn"'):]
+    line = RUN[RUN.index('"$VENV/bin/gunicorn" --bind'):]
     fmt = re.search(r"--access-logformat '([^']+)'", line).group(1)
     return ["--access-logfile", "-", "--access-logformat", fmt, "portal.web:create_app()"]
 
