@@ -27,7 +27,7 @@ def _time_of_day(value: object) -> dt.time:
         raise ValueError(f"「{value}」は時刻ではありません。\"09:30\" のように HH:MM で書いてください")
     hour, minute = (int(part) for part in value.strip().split(":"))
     if hour > 23 or minute > 59:
-        raise ValueError(f"「{value}」はありえない時刻です（00:00〜23:59）")
+        raise ValueError(f"「{value}」はありえない時刻です（00:00～23:59）")
     return dt.time(hour, minute)
 
 

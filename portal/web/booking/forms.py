@@ -52,8 +52,10 @@ def eligibility_form(office: Office, formdata: MultiDict | None = None) -> Eligi
 
 
 def _answered(form: Form, field: Field) -> None:
+    # The message names its question: four identical links in the error summary told a
+    # screen-reader user nothing.
     if field.data not in (YES, NO):
-        raise ValidationError("「はい」か「いいえ」を選んでください")
+        raise ValidationError(f"「{field.label.text}」に、「はい」か「いいえ」を選んでください")
 
 
 def question_fields(form: EligibilityForm, office: Office) -> list[tuple[str, object]]:
@@ -73,12 +75,13 @@ class RequestForm(SeekerForm):
     submission_key = HiddenField()  # set on the check-answers page, see services.submit_request
     website = StringField("ウェブサイト（入力しないでください）")  # honeypot: people never see it
 
-    # Set by request_form(): the office, the moment the form is checked against, its slot rules, the
-    # choices printed for the slot lists and the companion checkboxes.
+    # Set by request_form(): the office, the moment the form is checked against, its slot rules and
+    # the companion checkboxes; the slot picker's days are set when rendering.
     office: Office
     now: datetime.datetime
     policy: rules.SlotPolicy
-    slot_choices: list
+    slot_days: tuple
+    no_wish: tuple
 
     def validate_email(self, field: Field) -> None:
         field.data = check(normalise.email, field.data) if takes_email(self.office) else ""
@@ -135,11 +138,11 @@ class RequestForm(SeekerForm):
 def request_form(office: Office, now: datetime.datetime, policy: rules.SlotPolicy,
                  formdata: MultiDict | None = None) -> RequestForm:
     """The request form of office, validated against now and the office's policy (built once per
-    app); slot_choices are set when rendering."""
+    app); the slot picker's days are set when rendering."""
     form = RequestForm(formdata=formdata)
     form.office, form.now = office, now
     form.policy = policy
-    form.slot_choices = []
+    form.slot_days, form.no_wish = (), ()
     form.set_companions(list(office.config.companions))
     if not takes_email(office):
         del form["email"]

@@ -114,7 +114,7 @@ def _render_request(office: Office, form: RequestForm, notice: str | None = None
     terms = state.terms(office, now)
     form.terms_sha256.data = terms.sha256
     # Only when printed: costly for a long horizon.
-    form.slot_choices = pages.slot_choices(office, now, state.policy(office))
+    form.slot_days, form.no_wish = pages.slot_days(form, office, now, state.policy(office))
     return render_template("portal/request.html", page=_page(office, "申し込み内容の入力"), form=form,
                            office=pages.office_facts(office), terms=terms, notice=notice,
                            errors=error_list(form)), status

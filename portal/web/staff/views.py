@@ -183,7 +183,7 @@ def week(office: Office, staff: accounts.Staff):
     days = schedule_of.of_week(db.session(), office, portal_state().policy(office), monday)
     services.audit(db.session(), _now(), staff.id, office.slug, "view_week", None, monday.isoformat())
     sunday = monday + datetime.timedelta(days=6)
-    return render("staff/week.html", f"{wording.day_label(monday)}〜{wording.day_label(sunday)}の予定", office,
+    return render("staff/week.html", f"{wording.day_label(monday)}{wording.RANGE}{wording.day_label(sunday)}の予定", office,
                   days=days, prev=(monday - datetime.timedelta(days=7)).isoformat(),
                   next=(monday + datetime.timedelta(days=7)).isoformat(),
                   year=monday.year)

@@ -84,6 +84,7 @@ def test_unanswered_question_is_an_error_in_the_summary(app):
     links = page.select(".error-summary a")
     assert len(links) == 4 and links[0]["href"] == "#q_registered-0"
     assert "「はい」か「いいえ」を選んでください" in links[0].get_text()
+    assert len({a.get_text() for a in links}) == len(links)   # each names its question
 
 
 def test_the_form_needs_the_questions_first(app):

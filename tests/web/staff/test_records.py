@@ -161,7 +161,7 @@ def test_home_counts_what_needs_doing(staff_app, aki):
 def test_week_view_and_companions_on_the_schedule(staff_app, aki):
     ref = reference_of(take(aki, companions=["interpreter"], companion_note="ベトナム語"))
     page = soup(aki.get("/staff/abashiri/week?date=2026-05-07"))
-    assert page.h1.get_text() == "2026年5月4日（月）〜5月10日（日）の予定"
+    assert page.h1.get_text() == "2026年5月4日（月）～5月10日（日）の予定"
     day = page.find("section", attrs={"aria-labelledby": "day-2026-05-07"})
     assert ref in day.get_text() and "通訳者" in day.get_text()
     assert "オンライン相談はありません" in page.find("section", attrs={"aria-labelledby": "day-2026-05-09"}).get_text()
