@@ -136,10 +136,11 @@ class RequestForm(SeekerForm):
 
 
 def request_form(office: Office, now: datetime.datetime, policy: rules.SlotPolicy,
-                 formdata: MultiDict | None = None) -> RequestForm:
+                 formdata: MultiDict | None = None, csrf: bool = True) -> RequestForm:
     """The request form of office, validated against now and the office's policy (built once per
-    app); the slot picker's days are set when rendering."""
-    form = RequestForm(formdata=formdata)
+    app); the slot picker's days are set when rendering. csrf=False for answers kept in the
+    session, whose post was checked when they were kept."""
+    form = RequestForm(formdata=formdata, meta={"csrf": csrf})
     form.office, form.now = office, now
     form.policy = policy
     form.slot_days, form.no_wish = (), ()

@@ -18,6 +18,7 @@ import hmac
 import secrets
 
 from flask import abort, redirect, render_template, request, session, url_for
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import TooManyRequests
 
 from ...offices import Office
@@ -65,6 +66,7 @@ def eligibility(slug: str):
         eligible[slug] = ",".join(c.id for c in office.config.eligibility)
         session["eligible"] = eligible
         _new_fill(slug)
+        _keep(slug, None)
         return redirect(url_for(".request_get", slug=slug))
     return render_template("portal/eligibility.html", page=_page(office, "ご利用の条件"),
                            form=form, questions=[f for _, f in questions], yes_no=YES_NO,
@@ -88,6 +90,30 @@ def _new_fill(slug: str) -> str:
     key = secrets.token_hex(16)
     session["fill"] = {**(keys if isinstance(keys, dict) else {}), slug: key}
     return key
+
+
+def _keep(slug: str, form: RequestForm | None) -> None:
+    """Keep the answers of office slug in the session (None forgets them): the check page and the
+    form after 内容を修正する are then answers to a GET, so Back and Reload never post again."""
+    kept = session.get("answers")
+    kept = dict(kept) if isinstance(kept, dict) else {}
+    kept.pop(slug, None)
+    if form is not None:
+        kept[slug] = [[name, value] for name, value in request.form.items(multi=True)
+                      if name not in ("csrf_token", "edit", "website") and isinstance(value, str)]
+        if form.submission_key.data:
+            kept[slug] = [p for p in kept[slug] if p[0] != "submission_key"] + [["submission_key", form.submission_key.data]]
+    session["answers"] = kept
+
+
+def _kept(slug: str) -> MultiDict | None:
+    """The answers kept for office slug, as form data (None when there are none)."""
+    kept = session.get("answers")
+    pairs = kept.get(slug) if isinstance(kept, dict) else None
+    if not isinstance(pairs, list):
+        return None
+    return MultiDict([(p[0], p[1]) for p in pairs if isinstance(p, list) and len(p) == 2
+                      and isinstance(p[0], str) and isinstance(p[1], str)])
 
 
 def _submission_key(slug: str, answers: Answers) -> str:
@@ -127,12 +153,13 @@ _REUSED = ("この送信は受け付けられませんでした。入力内容�
 
 
 def request_get(slug: str):
-    """The empty request form (after the eligibility questions)."""
+    """The request form (after the eligibility questions): empty, or as kept for 内容を修正する."""
     state = portal_state()
     office = state.office_or_404(slug)
     if _eligible(office) is None:
         return redirect(url_for(".eligibility", slug=slug))
-    return _render_request(office, request_form(office, state.now(), state.policy(office)))
+    return _render_request(office, request_form(office, state.now(), state.policy(office), formdata=_kept(slug),
+                                                csrf=False))
 
 
 @limiter.shared_limit(submit_limit, scope=_SUBMIT_SCOPE)
@@ -147,7 +174,8 @@ def request_post(slug: str):
     if form.website.data:
         abort(400)
     if request.form.get("edit"):
-        return _render_request(office, form)
+        _keep(slug, form)
+        return redirect(url_for(".request_get", slug=slug))
     terms = state.terms(office, now)
     if form.terms_sha256.data != terms.sha256 and form.consent.data:
         form.consent.data = False
@@ -155,12 +183,27 @@ def request_post(slug: str):
     if not form.validate():
         return _render_request(office, form, status=200)
     form.submission_key.data = _submission_key(slug, form.answers(_eligible(office) or []))
+    _keep(slug, form)
+    return redirect(url_for(".check", slug=slug))
+
+
+def check(slug: str):
+    """The check-answers page, from the answers kept by the last valid post of the form."""
+    state = portal_state()
+    office = state.office_or_404(slug)
+    kept = _kept(slug)
+    if _eligible(office) is None or kept is None:
+        return redirect(url_for(".request_get", slug=slug))
+    now = state.now()
+    form = request_form(office, now, state.policy(office), formdata=kept, csrf=False)
+    if not form.validate():      # e.g. a slot closed meanwhile: the form with its errors
+        return _render_request(office, form)
     made = mine.submitted(db.session(), office, form.submission_key.data)
     if made is not None:     # Back and a reload of the check page: this fill is already a request
         _made(slug, made, None, again=True)
         return redirect(url_for(".done", slug=slug))
     return render_template("portal/check.html", page=_page(office, "申し込み内容の確認"), form=form,
-                           rows=pages.check_rows(form, office), terms=terms,
+                           rows=pages.check_rows(form, office), terms=state.terms(office, now),
                            office=pages.office_facts(office))
 
 
