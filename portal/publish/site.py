@@ -8,6 +8,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from ..errors import BuildError
 from ..offices import Office
+from ..phrases import html_phrases
 from ..schema import SiteConfig
 from ..compare import compare
 from .context import Crumb, OfficeView, Page, doc_view, office_view, revisions_view
@@ -18,8 +19,10 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 def environment(templates: Path = TEMPLATES) -> Environment:
     """The Jinja environment: autoescaped, strict about undefined names, stable output."""
-    return Environment(loader=FileSystemLoader(templates), undefined=StrictUndefined, autoescape=True,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(loader=FileSystemLoader(templates), undefined=StrictUndefined, autoescape=True,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["phrases"] = html_phrases     # line breaks between Japanese phrases in headings
+    return env
 
 
 def _render(env: Environment, name: str, **context: object) -> bytes:

@@ -12,6 +12,7 @@ from flask import Flask
 from jinja2 import StrictUndefined
 
 from ..offices import load_offices, load_site
+from ..phrases import html_phrases
 from . import config, db, errors, security, state
 from .booking import bp as booking_bp
 from .site import bp as site_bp
@@ -54,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["DATABASE_URL"] = config.database_url(app.config["DATABASE_URL"])
     app.config["SITE_DIR"] = Path(app.config["SITE_DIR"])
     app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.filters["phrases"] = html_phrases   # line breaks between Japanese phrases in headings
 
     content = Path(app.config["CONTENT_DIR"])
     # Content is immutable while the app runs: loaded once, with each office's slot policy.
