@@ -273,6 +273,13 @@ class OfficeConfig(_Strict):
         return self
 
 
+class Operator(_Strict):
+    """Who runs the site, named in every page's header (e.g. the prefectural labour bureau)."""
+    name: Text = Field(description="Name of the organisation that runs the site")
+    url: StrictStr | None = Field(None, pattern=r"^https?://", description="Its web address (http:// or https://)")
+
+
 class SiteConfig(_Strict):
     title: Text = Field("オンライン職業相談のご案内", description="Title of the site's front page")
+    operator: Operator | None = Field(None, description="Who runs the site: name and url, shown in every page's header")
     public_url: StrictStr | None = Field(None, description="Public base URL of the portal, used in printed links and QR codes")

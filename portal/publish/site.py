@@ -11,7 +11,7 @@ from ..offices import Office
 from ..phrases import html_phrases
 from ..schema import SiteConfig
 from ..compare import compare
-from .context import Crumb, OfficeView, Page, doc_view, office_view, revisions_view
+from .context import Crumb, OfficeView, Page, doc_view, office_line, office_view, revisions_view
 from .versions import feed, history, notices, terms_meta, version_link
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -32,11 +32,14 @@ def _render(env: Environment, name: str, **context: object) -> bytes:
         raise BuildError(f"templates/{name}: {exc}") from exc
 
 
-def _page(site: SiteConfig, title: str, depth: int, trail: list[tuple[str, int | None]]) -> Page:
-    """A page `depth` folders below the root; trail items are (label, depth of their target)."""
+def _page(site: SiteConfig, title: str, depth: int, trail: list[tuple[str, int | None]],
+          office: Office | None = None) -> Page:
+    """A page `depth` folders below the root; trail items are (label, depth of their target);
+    an office's page names it with its address and phone in the footer."""
     up = lambda d: "../" * (depth - d) or "./"  # noqa: E731
     crumbs = [Crumb("トップ", up(0))] + [Crumb(label, None if d is None else up(d)) for label, d in trail]
-    return Page(title, "../" * depth, site.title, tuple(crumbs))
+    return Page(title, "../" * depth, site.title, tuple(crumbs), operator=site.operator,
+                office_line=office_line(office) if office else None)
 
 
 def office_pages(env: Environment, site: SiteConfig, office: Office, pdfs: bool = False) -> dict[str, bytes]:
@@ -49,38 +52,38 @@ def office_pages(env: Environment, site: SiteConfig, office: Office, pdfs: bool 
     view = lambda depth: office_view(office, href="../" * depth or "./", terms_href="../" * depth + "terms/")  # noqa: E731
     files = {
         f"{slug}/index.html": _render(
-            env, "site/guide.html", page=_page(site, f"{office.config.guide.title}｜{name}", 1, [(name, None)]),
+            env, "site/guide.html", page=_page(site, f"{office.config.guide.title}｜{name}", 1, [(name, None)], office),
             doc=doc_view(office, "guide"), office=view(0), leaflet="leaflet.pdf" if pdfs else None),
         f"{slug}/terms/index.html": _render(
-            env, "site/terms.html", page=_page(site, f"{terms_title}｜{name}", 2, [(name, 1), ("利用規約", None)]),
+            env, "site/terms.html", page=_page(site, f"{terms_title}｜{name}", 2, [(name, 1), ("利用規約", None)], office),
             doc=doc_view(office, "terms"), revisions=revisions_view(office),
             meta=terms_meta(office, office.current, "../"), office=view(1), terms_pdf="../terms.pdf" if pdfs else None),
         f"{slug}/terms/history/index.html": _render(
             env, "site/history.html",
-            page=_page(site, f"改訂履歴｜{terms_title}｜{name}", 3, [(name, 1), ("利用規約", 2), ("改訂履歴", None)]),
+            page=_page(site, f"改訂履歴｜{terms_title}｜{name}", 3, [(name, 1), ("利用規約", 2), ("改訂履歴", None)], office),
             rows=history(office), meta_up="../../", office=view(2)),
     }
     for version in office.versions:
         crumbs = [(name, 1), ("利用規約", 2), (version.label, None)]
         files[f"{slug}/terms/{version.key}/index.html"] = _render(
-            env, "site/terms.html", page=_page(site, f"{terms_title}（{version.label}）｜{name}", 3, crumbs),
+            env, "site/terms.html", page=_page(site, f"{terms_title}（{version.label}）｜{name}", 3, crumbs, office),
             doc=doc_view(office, "terms", version), revisions=revisions_view(office, version),
             meta=terms_meta(office, version, "../../"), office=view(2), terms_pdf=None)
         previous = office.previous(version)
         if previous is not None:
             crumbs = [(name, 1), ("利用規約", 2), (version.label, 3), ("新旧対照表", None)]
             files[f"{slug}/terms/{version.key}/compare/index.html"] = _render(
-                env, "site/compare.html", page=_page(site, f"新旧対照表（{version.label}）｜{name}", 4, crumbs),
+                env, "site/compare.html", page=_page(site, f"新旧対照表（{version.label}）｜{name}", 4, crumbs, office),
                 rows=compare(previous.doc.markdown, version.doc.markdown), meta_up="../../../",
                 new=version_link(office, version), old=version_link(office, previous), office=view(3))
     items = notices(office)
     files[f"{slug}/notices/index.html"] = _render(
-        env, "site/notices.html", page=_page(site, f"お知らせ｜{name}", 2, [(name, 1), ("お知らせ", None)]),
+        env, "site/notices.html", page=_page(site, f"お知らせ｜{name}", 2, [(name, 1), ("お知らせ", None)], office),
         notices=items, office=view(1))
     for notice in items:
         files[f"{slug}/notices/{notice.key}/index.html"] = _render(
             env, "site/notice.html",
-            page=_page(site, f"{notice.title}｜{name}", 3, [(name, 1), ("お知らせ", 2), (notice.title, None)]),
+            page=_page(site, f"{notice.title}｜{name}", 3, [(name, 1), ("お知らせ", 2), (notice.title, None)], office),
             notice=notice, meta_up="../../", office=view(2))
     files[f"{slug}/notices/feed.xml"] = _render(env, "site/feed.xml", feed=feed(site, office, items), office=view(1))
     return files
@@ -93,12 +96,14 @@ def index_row(office: Office) -> OfficeView:
 
 def index_page(env: Environment, site: SiteConfig, rows: list[OfficeView]) -> bytes:
     """The front page listing every office."""
-    return _render(env, "site/index.html", page=Page(site.title, "", site.title, ()), offices=rows)
+    return _render(env, "site/index.html", page=Page(site.title, "", site.title, (), operator=site.operator),
+                   offices=rows)
 
 
 def asset_files(templates: Path = TEMPLATES) -> dict[str, bytes]:
-    """The stylesheets, copied as they are."""
-    return {f"assets/{a.name}": a.read_bytes() for a in sorted((templates / "assets").glob("*.css"))}
+    """The stylesheets and the favicon, copied as they are."""
+    return {f"assets/{a.name}": a.read_bytes() for a in sorted((templates / "assets").iterdir())
+            if a.suffix in (".css", ".svg")}
 
 
 def site_files(env: Environment, site: SiteConfig, rows: list[OfficeView], templates: Path = TEMPLATES) -> dict[str, bytes]:

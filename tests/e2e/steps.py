@@ -58,9 +58,8 @@ class Keyboard:
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         page.on("console", lambda m: m.type in ("error", "warning") and "Failed to load resource" not in m.text
                 and self.errors.append(m.text))
-        # Every resource a page asks for must exist (the browser's own favicon request aside).
-        page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
-                and self.errors.append(f"{r.status} {r.url}"))
+        # Every resource a page asks for must exist, the favicon included.
+        page.on("response", lambda r: r.status >= 400 and self.errors.append(f"{r.status} {r.url}"))
 
     def tab_to(self, selector: str, limit: int = 80, back: bool = False) -> dict:
         """Press Tab (Shift+Tab) until an element matching selector has the focus."""

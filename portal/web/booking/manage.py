@@ -28,7 +28,7 @@ _FOUND, _NOTICE = "found", "mine_notice"
 
 
 def _render(template: str, office: Office, title: str, status: int = 200, **context: object):
-    return render_template(template, page=page(office, title, portal_state().site.title),
+    return render_template(template, page=page(office, title, portal_state().site.title, portal_state().site.operator),
                            office=pages.office_facts(office), **context), status
 
 

@@ -36,7 +36,7 @@ _SUBMIT_SCOPE = "booking-post"
 
 
 def _page(office: Office, title: str) -> Page:
-    return page(office, title, portal_state().site.title)
+    return page(office, title, portal_state().site.title, portal_state().site.operator)
 
 
 def _eligible(office: Office) -> list[str] | None:

@@ -29,7 +29,7 @@ def _page(title: str, office: Office | None = None) -> Page:
     crumbs = [Crumb("職員用", url_for("staff.home"))]
     if office is not None:
         crumbs.append(Crumb(office.name, url_for("staff.queue", slug=office.slug)))
-    return staff_page(title, portal_state().site.title, crumbs, office)
+    return staff_page(title, portal_state().site.title, crumbs, office, portal_state().site.operator)
 
 
 def render(template: str, title: str, office: Office | None = None, code: int = 200,
