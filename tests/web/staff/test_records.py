@@ -86,7 +86,10 @@ def test_reschedule_frees_the_old_place_and_takes_the_new(staff_app, aki):
 
 def test_cancel_asks_first_and_changes_nothing_until_confirmed(staff_app, aki):
     ref = reference_of(take(aki))
-    page = aki.post(f"/staff/abashiri/requests/{ref}/cancel", channel="phone")
+    asked = aki.post(f"/staff/abashiri/requests/{ref}/cancel", channel="phone")
+    # Post/redirect/get: the question is a page of its own, so Back and Reload are harmless.
+    assert asked.status_code == 303 and asked.headers["Location"].endswith(f"/requests/{ref}/cancel?channel=phone")
+    page = aki.get(asked.headers["Location"])
     assert page.status_code == 200 and "よろしいですか" in page.get_data(as_text=True)
     assert request_row(staff_app, ref).status == sr.CONFIRMED
     form = soup(page).find("form", action=f"/staff/abashiri/requests/{ref}/cancel")
