@@ -28,15 +28,15 @@ def test_staff_tables_are_wide_and_never_break_a_value(desktop, staff, seeker_re
     page.goto("/staff/abashiri/")
     log_in(Keyboard(page), "aki")
     day = wish[:10]
-    checked = 0
+    checked = tables = 0
     for url in ["/staff/abashiri/", f"/staff/abashiri/schedule?date={day}", f"/staff/abashiri/week?date={day}"]:
         page.goto(url)
         found = page.evaluate(TABLES)
-        assert found["tables"], url
+        tables += len(found["tables"])    # the week lists confirmed sessions only: maybe none
         for width in found["tables"]:
             assert width >= found["window"] - 100, (url, width, found["window"])   # not a 46 rem column
         broken = [text for text, lines in found["cells"] if lines > 1]
         assert not broken, (url, broken)
         checked += len(found["cells"])
-    assert checked >= 5
+    assert checked >= 5 and tables >= 2
     assert reference
