@@ -100,7 +100,7 @@ class Client:
         _, page = self.call("GET", f"/{slug}/booking/request")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         sha = re.search(r'name="terms_sha256" value="([0-9a-f]{64})"', page).group(1)
-        slot = re.search(r'<option value="(\d{4}-\d\d-\d\dT\d\d:\d\d)"', page).group(1)
+        slot = re.search(r'name="slot1" value="(\d{4}-\d\d-\d\dT\d\d:\d\d)"', page).group(1)
         return [("csrf_token", token), ("terms_sha256", sha), ("name", "網走 花子"), ("kana", "アバシリ ハナコ"),
                 ("seeker_number", "01234-12345678"), ("phone", "090-1234-5678"), ("email", ""),
                 ("slot1", slot), ("slot2", ""), ("slot3", ""), ("companion_note", ""), ("consent", "y")]

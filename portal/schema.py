@@ -27,7 +27,7 @@ def _time_of_day(value: object) -> dt.time:
         raise ValueError(f"「{value}」は時刻ではありません。\"09:30\" のように HH:MM で書いてください")
     hour, minute = (int(part) for part in value.strip().split(":"))
     if hour > 23 or minute > 59:
-        raise ValueError(f"「{value}」はありえない時刻です（00:00〜23:59）")
+        raise ValueError(f"「{value}」はありえない時刻です（00:00～23:59）")
     return dt.time(hour, minute)
 
 
@@ -291,7 +291,14 @@ class OfficeConfig(_Strict):
         return self
 
 
+class Operator(_Strict):
+    """Who runs the site, named in every page's header (e.g. the prefectural labour bureau)."""
+    name: Text = Field(description="Name of the organisation that runs the site")
+    url: StrictStr | None = Field(None, pattern=r"^https?://", description="Its web address (http:// or https://)")
+
+
 class SiteConfig(_Strict):
     title: Text = Field("オンライン職業相談のご案内", description="Title of the site's front page")
+    operator: Operator | None = Field(None, description="Who runs the site: name and url, shown in every page's header")
     public_url: StrictStr | None = Field(None, description="Public base URL of the portal, used in printed links and QR codes")
     release: StrictBool = Field(False, description="Build for release: refuse while a fact is missing (public_url, a channel's phone, e-mail or address) instead of building a marked draft")

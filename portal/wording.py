@@ -95,6 +95,11 @@ class TimeSpan(Protocol):
     end: datetime.time
 
 
+# The one wave dash of generated text: the fullwidth tilde U+FF5E, as the offices' own guides and
+# terms write it (their text stays verbatim), never U+301C beside it.
+RANGE = "\uff5e"
+
+
 def clock(t: datetime.time, sep: str) -> str:
     """A time of day as the office writes it: 9：30, 16:00 (no leading zero)."""
     return f"{t.hour}{sep}{t.minute:02d}"
@@ -102,7 +107,7 @@ def clock(t: datetime.time, sep: str) -> str:
 
 def windows_text(windows: Iterable[TimeSpan], sep: str) -> str:
     """Daily windows: 9：30～12：00、13：30～16：00."""
-    return "、".join(f"{clock(w.start, sep)}～{clock(w.end, sep)}" for w in windows)
+    return "、".join(f"{clock(w.start, sep)}{RANGE}{clock(w.end, sep)}" for w in windows)
 
 
 def days_text(weekdays: list[str]) -> str:
@@ -271,15 +276,15 @@ def day_label(day: datetime.date) -> str:
 
 
 def slot_times(config: OfficeConfig, start: datetime.datetime) -> str:
-    """A session's start and end in Tokyo time, in the office's typography: 9：30〜10：00."""
+    """A session's start and end in Tokyo time, in the office's typography: 9：30～10：00."""
     start = start.astimezone(TOKYO)
     end = start + datetime.timedelta(minutes=config.session.minutes)
     sep = config.typography.time_separator
-    return f"{clock(start.time(), sep)}〜{clock(end.time(), sep)}"
+    return f"{clock(start.time(), sep)}{RANGE}{clock(end.time(), sep)}"
 
 
 def slot_label(config: OfficeConfig, start: datetime.datetime) -> str:
-    """A session's day and times: 5月7日（木）9：30〜10：00."""
+    """A session's day and times: 5月7日（木）9：30～10：00."""
     return day_label(start.astimezone(TOKYO).date()) + slot_times(config, start)
 
 

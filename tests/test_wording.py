@@ -141,10 +141,10 @@ def test_day_label(day, label):
 
 
 @pytest.mark.parametrize(("slug", "start", "label"), [
-    ("abashiri", datetime.datetime(2026, 5, 7, 9, 30, tzinfo=TOKYO), "5月7日（木）9：30〜10：00"),
-    ("mothers-hiroshima", datetime.datetime(2026, 5, 7, 9, 30, tzinfo=TOKYO), "5月7日（木）9:30〜10:00"),
+    ("abashiri", datetime.datetime(2026, 5, 7, 9, 30, tzinfo=TOKYO), "5月7日（木）9：30～10：00"),
+    ("mothers-hiroshima", datetime.datetime(2026, 5, 7, 9, 30, tzinfo=TOKYO), "5月7日（木）9:30～10:00"),
     # a UTC time from the database is said in Tokyo time, on the Tokyo date
-    ("abashiri", datetime.datetime(2026, 5, 6, 23, 30, tzinfo=datetime.timezone.utc), "5月7日（木）8：30〜9：00"),
+    ("abashiri", datetime.datetime(2026, 5, 6, 23, 30, tzinfo=datetime.timezone.utc), "5月7日（木）8：30～9：00"),
 ])
 def test_slot_label_uses_the_office_typography(slug, start, label):
     assert wording.slot_label(OFFICES[slug], start) == label
@@ -220,3 +220,13 @@ def test_channel_names_follow_the_office():
     labels = {"email": "電子メール", "online": "予約申込みページ"}
     assert wording.channels_text(["online", "phone", "email"], "又は", labels) == "予約申込みページ、電話又は電子メール"
     assert wording.channels_text(["email"], "又は") == "メール"
+
+
+def test_one_wave_dash_in_every_generated_page():
+    # Generated text writes ranges with U+FF5E, as the offices' guides and terms do (issue 19).
+    from portal.offices import load_site
+    from portal.publish.site import site_pages
+
+    assert wording.RANGE == "\uff5e"
+    pages = site_pages(load_site(CONTENT), load_offices(CONTENT))
+    assert not [name for name, data in pages.items() if "\u301c" in data.decode("utf-8", "replace")]

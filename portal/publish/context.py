@@ -10,7 +10,7 @@ from .. import eras
 from ..errors import display_path
 from ..markup import section_label
 from ..offices import Office, TermsVersion
-from ..schema import SiteConfig
+from ..schema import Operator, SiteConfig
 from ..wording import cancellation_text, deadline_text, hours_text
 
 FALLBACK_URL = "http://127.0.0.1:8000"   # the portal as `scripts/run` serves it locally
@@ -31,6 +31,14 @@ class Page:
     breadcrumbs: tuple[Crumb, ...]
     footer: str = FOOTER
     draft: str | None = None        # the banner of a draft build (portal.release.draft_banner)
+    operator: Operator | None = None     # site.yaml operator, named in the header
+    office_line: str | None = None       # the office's name, address and phone, in the footer
+
+
+def office_line(office: Office) -> str:
+    """The footer's line of an office: its name, address and phone where known."""
+    c = office.config.office
+    return "　".join(part for part in (office.name, c.address, f"電話 {c.phone}" if c.phone else None) if part)
 
 
 @dataclass(frozen=True)

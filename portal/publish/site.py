@@ -8,10 +8,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from ..errors import BuildError
 from ..offices import SITE_FILE, Office
+from ..phrases import html_phrases
 from ..release import draft_banner, office_draft, site_missing
 from ..schema import SiteConfig
 from ..compare import compare
-from .context import Crumb, OfficeView, Page, doc_view, office_view, revisions_view
+from .context import Crumb, OfficeView, Page, doc_view, office_line, office_view, revisions_view
 from .versions import feed, history, notices, terms_meta, version_link
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -23,8 +24,10 @@ def environment(templates: Path = TEMPLATES) -> Environment:
     Templates do not change during a build: each is read once per environment, not checked
     for changes on every one of a national build's thousands of pages (auto_reload off).
     """
-    return Environment(loader=FileSystemLoader(templates), undefined=StrictUndefined, autoescape=True,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
+    env = Environment(loader=FileSystemLoader(templates), undefined=StrictUndefined, autoescape=True,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
+    env.filters["phrases"] = html_phrases     # line breaks between Japanese phrases in headings
+    return env
 
 
 def _render(env: Environment, name: str, **context: object) -> bytes:
@@ -35,11 +38,13 @@ def _render(env: Environment, name: str, **context: object) -> bytes:
 
 
 def _page(site: SiteConfig, title: str, depth: int, trail: list[tuple[str, int | None]],
-          draft: str | None = None) -> Page:
-    """A page `depth` folders below the root; trail items are (label, depth of their target)."""
+          office: Office | None = None, draft: str | None = None) -> Page:
+    """A page `depth` folders below the root; trail items are (label, depth of their target);
+    an office's page names it with its address and phone in the footer."""
     up = lambda d: "../" * (depth - d) or "./"  # noqa: E731
     crumbs = [Crumb("トップ", up(0))] + [Crumb(label, None if d is None else up(d)) for label, d in trail]
-    return Page(title, "../" * depth, site.title, tuple(crumbs), draft=draft)
+    return Page(title, "../" * depth, site.title, tuple(crumbs), draft=draft, operator=site.operator,
+                office_line=office_line(office) if office else None)
 
 
 
@@ -59,38 +64,38 @@ def office_pages(env: Environment, site: SiteConfig, office: Office, pdfs: bool 
     view = views.__getitem__
     files = {
         f"{slug}/index.html": _render(
-            env, "site/guide.html", page=page_of(site, guide_title, 1, [(name, None)]),
+            env, "site/guide.html", page=page_of(site, guide_title, 1, [(name, None)], office),
             doc=doc_view(office, "guide"), office=view(0), leaflet="leaflet.pdf" if pdfs else None),
         f"{slug}/terms/index.html": _render(
-            env, "site/terms.html", page=page_of(site, f"{terms_title}｜{name}", 2, [(name, 1), ("利用規約", None)]),
+            env, "site/terms.html", page=page_of(site, f"{terms_title}｜{name}", 2, [(name, 1), ("利用規約", None)], office),
             doc=doc_view(office, "terms"), revisions=revisions_view(office),
             meta=terms_meta(office, office.current, "../"), office=view(1), terms_pdf="../terms.pdf" if pdfs else None),
         f"{slug}/terms/history/index.html": _render(
             env, "site/history.html",
-            page=page_of(site, f"改訂履歴｜{terms_title}｜{name}", 3, [(name, 1), ("利用規約", 2), ("改訂履歴", None)]),
+            page=page_of(site, f"改訂履歴｜{terms_title}｜{name}", 3, [(name, 1), ("利用規約", 2), ("改訂履歴", None)], office),
             rows=history(office), meta_up="../../", office=view(2)),
     }
     for version in office.versions:
         crumbs = [(name, 1), ("利用規約", 2), (version.label, None)]
         files[f"{slug}/terms/{version.key}/index.html"] = _render(
-            env, "site/terms.html", page=page_of(site, f"{terms_title}（{version.label}）｜{name}", 3, crumbs),
+            env, "site/terms.html", page=page_of(site, f"{terms_title}（{version.label}）｜{name}", 3, crumbs, office),
             doc=doc_view(office, "terms", version), revisions=revisions_view(office, version),
             meta=terms_meta(office, version, "../../"), office=view(2), terms_pdf=None)
         previous = office.previous(version)
         if previous is not None:
             crumbs = [(name, 1), ("利用規約", 2), (version.label, 3), ("新旧対照表", None)]
             files[f"{slug}/terms/{version.key}/compare/index.html"] = _render(
-                env, "site/compare.html", page=page_of(site, f"新旧対照表（{version.label}）｜{name}", 4, crumbs),
+                env, "site/compare.html", page=page_of(site, f"新旧対照表（{version.label}）｜{name}", 4, crumbs, office),
                 rows=compare(previous.doc.markdown, version.doc.markdown), meta_up="../../../",
                 new=version_link(office, version), old=version_link(office, previous), office=view(3))
     items = notices(office)
     files[f"{slug}/notices/index.html"] = _render(
-        env, "site/notices.html", page=page_of(site, f"お知らせ｜{name}", 2, [(name, 1), ("お知らせ", None)]),
+        env, "site/notices.html", page=page_of(site, f"お知らせ｜{name}", 2, [(name, 1), ("お知らせ", None)], office),
         notices=items, office=view(1))
     for notice in items:
         files[f"{slug}/notices/{notice.key}/index.html"] = _render(
             env, "site/notice.html",
-            page=page_of(site, f"{notice.title}｜{name}", 3, [(name, 1), ("お知らせ", 2), (notice.title, None)]),
+            page=page_of(site, f"{notice.title}｜{name}", 3, [(name, 1), ("お知らせ", 2), (notice.title, None)], office),
             notice=notice, meta_up="../../", office=view(2))
     files[f"{slug}/notices/feed.xml"] = _render(env, "site/feed.xml", feed=feed(site, office, items), office=view(1))
     return files
@@ -104,12 +109,14 @@ def index_row(office: Office) -> OfficeView:
 def index_page(env: Environment, site: SiteConfig, rows: list[OfficeView]) -> bytes:
     """The front page listing every office."""
     return _render(env, "site/index.html", offices=rows,
-                   page=Page(site.title, "", site.title, (), draft=draft_banner(site_missing(site, Path(SITE_FILE)))))
+                   page=Page(site.title, "", site.title, (), draft=draft_banner(site_missing(site, Path(SITE_FILE))),
+                             operator=site.operator))
 
 
 def asset_files(templates: Path = TEMPLATES) -> dict[str, bytes]:
-    """The stylesheets, copied as they are."""
-    return {f"assets/{a.name}": a.read_bytes() for a in sorted((templates / "assets").glob("*.css"))}
+    """The stylesheets and the favicon, copied as they are."""
+    return {f"assets/{a.name}": a.read_bytes() for a in sorted((templates / "assets").iterdir())
+            if a.suffix in (".css", ".svg")}
 
 
 def site_files(env: Environment, site: SiteConfig, rows: list[OfficeView], templates: Path = TEMPLATES) -> dict[str, bytes]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import StrictUndefined
 
+from ..phrases import html_phrases
 from . import config, db, errors, follow, health, security, state
 from .booking import bp as booking_bp
 from .site import bp as site_bp
@@ -53,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["DATABASE_URL"] = config.database_url(app.config["DATABASE_URL"])
     app.config["SITE_DIR"] = Path(app.config["SITE_DIR"])
     app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.filters["phrases"] = html_phrases   # line breaks between Japanese phrases in headings
 
     # The content of the snapshot the last build published (else content/), each office's slot
     # policy built once; a new build's snapshot replaces the whole state (follow.py).

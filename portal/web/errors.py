@@ -33,7 +33,7 @@ MESSAGES = {
 def render_error(code: int):
     """The Japanese error page of an HTTP status (also for handlers that answer some cases themselves)."""
     title, text = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
-    return render_template("portal/error.html", page=page(None, title, portal_state().site.title),
+    return render_template("portal/error.html", page=page(None, title, portal_state().site.title, portal_state().site.operator),
                            code=code, title=title, text=text), code
 
 

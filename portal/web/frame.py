@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from wtforms import Field, Form
 
 from ..offices import Office
-from ..publish.context import FOOTER, Crumb
+from ..publish.context import FOOTER, Crumb, office_line
+from ..schema import Operator
 
 
 @dataclass(frozen=True)
@@ -23,23 +24,28 @@ class Page:
     footer: str = FOOTER
     root: str = "/"     # links to the built site and its assets (the portal serves it at /)
     draft: str | None = None   # the banner while the office's facts are not ready (portal.release)
+    operator: Operator | None = None     # site.yaml operator, named in the header
+    office_line: str | None = None       # the office's name, address and phone, in the footer
 
 
-def page(office: Office | None, title: str, site_title: str, draft: str | None = None) -> Page:
+def page(office: Office | None, title: str, site_title: str, draft: str | None = None,
+         operator: Operator | None = None) -> Page:
     """A page of office's booking flow (or a site-level page when office is None); `draft` is the
-    banner of a draft (portal.release.office_draft)."""
+    banner of a draft (portal.release.office_draft); the site's operator is named in the header."""
     crumbs = [Crumb("トップ", "/")]
     if office is not None:
         crumbs += [Crumb(office.name, f"/{office.slug}/"), Crumb("オンライン予約", f"/{office.slug}/booking/")]
     crumbs.append(Crumb(title, None))
     suffix = f"｜{office.name}" if office is not None else ""
-    return Page(title + suffix, site_title, tuple(crumbs), draft=draft)
+    return Page(title + suffix, site_title, tuple(crumbs), draft=draft, operator=operator,
+                office_line=office_line(office) if office is not None else None)
 
 
-def staff_page(title: str, site_title: str, crumbs: Iterable[Crumb], office: Office | None = None) -> Page:
+def staff_page(title: str, site_title: str, crumbs: Iterable[Crumb], office: Office | None = None,
+               operator: Operator | None = None) -> Page:
     """A page of the staff console: the title says whose office it is and that it is for staff."""
     suffix = f"｜{office.name}" if office else ""
-    return Page(title + suffix + "（職員用）", site_title, (*crumbs, Crumb(title, None)))
+    return Page(title + suffix + "（職員用）", site_title, (*crumbs, Crumb(title, None)), operator=operator)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,12 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 bp = Blueprint("site", __name__)
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers that ask for /favicon.ico anyway (a bookmark, a feed reader) get the site's icon."""
+    return redirect("/assets/favicon.svg", code=301)
+
+
 @bp.get("/", defaults={"path": ""})
 @bp.get("/<path:path>")
 def page(path: str):

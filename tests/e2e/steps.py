@@ -28,13 +28,18 @@ def fill_valid(page, slot_index: int = 1) -> None:
         page.fill(f"#{name}", value)
     if page.locator("#email").count():
         page.fill("#email", "")
-    page.select_option("#slot1", index=slot_index)
+    choose_slot(page, "slot1", slot_index)
     page.check("#consent")
 
 
-def first_open_slot_label(page) -> str:
-    """Label of the first real option of the first-choice slot list."""
-    return page.locator("#slot1 option").nth(1).inner_text().strip()
+def choose_slot(page, wish: str, slot_index: int = 1) -> str:
+    """Open the day of the slot_index-th open slot in the slot picker and choose it as wish
+    (slot1, slot2, slot3), by mouse: the key of the slot chosen."""
+    radio = page.locator(f'input[type=radio][name={wish}]:not([value=""])').nth(slot_index - 1)
+    if not radio.is_visible():
+        radio.evaluate("e => e.closest('details').querySelector('summary').click()")
+    radio.check()
+    return radio.input_value()
 
 
 FOCUS_INFO = """() => {
@@ -53,9 +58,8 @@ class Keyboard:
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         page.on("console", lambda m: m.type in ("error", "warning") and "Failed to load resource" not in m.text
                 and self.errors.append(m.text))
-        # Every resource a page asks for must exist (the browser's own favicon request aside).
-        page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
-                and self.errors.append(f"{r.status} {r.url}"))
+        # Every resource a page asks for must exist, the favicon included.
+        page.on("response", lambda r: r.status >= 400 and self.errors.append(f"{r.status} {r.url}"))
 
     def tab_to(self, selector: str, limit: int = 80, back: bool = False) -> dict:
         """Press Tab (Shift+Tab) until an element matching selector has the focus."""
@@ -100,7 +104,7 @@ def book(page, slug: str, slot_index: int = 1) -> tuple[str, str]:
     answer_all(page, "yes")
     navigate(page, lambda: page.click("button[type=submit]"))
     fill_valid(page, slot_index)
-    wish = page.locator("#slot1").input_value()
+    wish = page.locator("input[name=slot1]:checked").input_value()
     navigate(page, lambda: page.click("button[type=submit]:not([name])"))
     navigate(page, lambda: page.click("button[type=submit]:not([name])"))
     reference = page.locator(".reference").inner_text().strip()

@@ -33,6 +33,14 @@ def tab(request):
 
 def test_keyboard_only_booking_with_mistakes(tab, portal):
     kb = Keyboard(tab)
+
+    def in_view(*selectors: str) -> None:
+        # Each element lies wholly inside the window (e.g. a field's label after a summary link).
+        for selector in selectors:
+            box = tab.locator(selector).first.bounding_box()
+            height = tab.evaluate("() => window.innerHeight")
+            assert box and box["y"] >= 0 and box["y"] + box["height"] <= height, (selector, box, height)
+
     assert tab.goto("/").status == 200
     kb.no_sideways_scroll()
 
@@ -54,6 +62,17 @@ def test_keyboard_only_booking_with_mistakes(tab, portal):
     assert h1(tab) == "ご利用の条件"
     questions = tab.locator("fieldset").count()
     assert questions == 4
+    # Nothing answered: the focus starts on the error summary, whose links each name their
+    # question; a link shows its question's legend and message above the focused radio.
+    kb.follow("button[type=submit]")
+    assert tab.evaluate("() => document.activeElement.classList.contains('error-summary')")
+    texts = tab.locator(".error-summary a").all_inner_texts()
+    assert len(texts) == questions == len(set(texts)) and "ビデオ通話" in texts[1]
+    kb.tab_to('.error-summary a[href="#q_device-0"]')
+    tab.keyboard.press("Enter")
+    assert kb.focused()["id"] == "q_device-0"
+    in_view("fieldset:has(#q_device-0) legend", "#q_device-error")
+    tab.goto("/abashiri/booking/eligibility")
     for i in range(questions):
         # Tab enters each radio group on its first option (はい); Space chooses it.
         info = kb.tab_to("input[type=radio]")
@@ -73,6 +92,7 @@ def test_keyboard_only_booking_with_mistakes(tab, portal):
     assert tab.title().startswith("エラー：")
     summary = tab.locator(".error-summary")
     assert summary.get_attribute("role") == "alert"
+    assert tab.evaluate("() => document.activeElement.classList.contains('error-summary')")   # no script
     links = summary.locator("a")
     assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
         "#kana", "#seeker_number", "#slot1", "#consent"]
@@ -86,14 +106,27 @@ def test_keyboard_only_booking_with_mistakes(tab, portal):
     tab.keyboard.press("Enter")
     assert tab.url.endswith("#kana")
     assert kb.focused()["id"] == "kana"      # the link takes the focus to the field itself
+    in_view('label[for="kana"]', "#kana-error")   # with its label and message above it
     tab.keyboard.press("Control+A")
     tab.keyboard.type("あばしり はなこ")       # hiragana is fine: made katakana
     kb.type_into("#seeker_number", "01234-12345678")
+    # The slot picker: the first day is open; Tab reaches its first 第1希望 radio, Space chooses it.
     kb.tab_to("#slot1")
-    tab.keyboard.press("ArrowDown")          # the first open slot
-    slot = tab.locator("#slot1")
+    in_view(".slot-day[open] summary", "#slot1-error")
+    tab.keyboard.press("Space")
+    slot = tab.locator("input[name=slot1]:checked")
     assert slot.input_value() == "2026-05-07T09:30"
-    chosen = slot.locator("option:checked").inner_text().strip()
+    chosen = tab.locator('label[for="slot1"]').inner_text().strip().removeprefix("第1希望：")
+    # A second wish: the next day opened with Enter on its name, then the arrow keys in the
+    # 第2希望 group, from its 「選ばない」 radio.
+    kb.tab_to(".slot-day:not([open]) summary")
+    tab.keyboard.press("Enter")
+    assert tab.locator(".slot-day[open]").count() == 2
+    kb.tab_to("#slot2", back=True)
+    tab.keyboard.press("ArrowDown")
+    tab.keyboard.press("ArrowDown")
+    second = tab.locator("input[name=slot2]:checked").input_value()
+    assert second == "2026-05-07T10:00", second
     kb.tab_to("#consent")
     tab.keyboard.press("Space")
     assert tab.locator("#consent").is_checked()
@@ -102,7 +135,8 @@ def test_keyboard_only_booking_with_mistakes(tab, portal):
     # Check answers, then submit.
     assert h1(tab) == "申し込み内容の確認"
     answers = tab.locator(".summary").inner_text()
-    assert "アバシリ\u3000ハナコ" in answers and "01234-12345678" in answers and chosen.replace(" ", "") in answers
+    assert "アバシリ\u3000ハナコ" in answers and "01234-12345678" in answers and chosen in answers
+    assert "第2希望" in answers and "5月7日（木）10：00～10：30" in answers
     kb.no_sideways_scroll()
     kb.follow("button[type=submit]:not([name])")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from .conftest import ONLINE_OFFICE, STAFF_PASSWORD, vnu
-from .steps import answer_all, fill_valid, navigate
+from .steps import answer_all, choose_slot, fill_valid, navigate
 
 pytestmark = pytest.mark.e2e
 
@@ -64,8 +64,8 @@ class Walk:
         page.fill("#phone", "12")
         if page.locator("#email").count():
             page.fill("#email", "hanako@")
-        page.select_option("#slot1", index=1)
-        page.select_option("#slot2", index=1)
+        choose_slot(page, "slot1")
+        choose_slot(page, "slot2")
         page.locator("input[name=companions]").first.check()  # a companion, but no note
         self.submit(f"{slug} request form: invalid answers")
         page.goto(f"/{slug}/booking/request")

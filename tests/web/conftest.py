@@ -173,8 +173,8 @@ class Seeker:
         return out
 
     def check(self, **changes):
-        """Post the form; a valid one gives the check-answers page."""
-        return self.client.post(f"{self.base}/request", data=self.fill(**changes))
+        """Post the form; a valid one redirects to the check-answers page (followed here)."""
+        return self.client.post(f"{self.base}/request", data=self.fill(**changes), follow_redirects=True)
 
     def confirm(self, check_page):
         """Press この内容で申し込む on a check-answers page."""

@@ -33,7 +33,7 @@ def versioned(tmp_path) -> Path:
 
 
 def first_slot(seeker: Seeker) -> str:
-    options = soup(seeker.form_page()).select('select[name="slot1"] option')
+    options = soup(seeker.form_page()).select('input[name="slot1"]')
     return next(o["value"] for o in options if o.get("value"))
 
 

@@ -86,10 +86,12 @@ def test_one_booking_through_gunicorn(tmp_path):
                                     {"csrf_token": token, "q_raising_child": "yes", "q_device": "yes"})
             assert (status, where) == (302, "/mothers-hiroshima/booking/request")
             _, _, page = b.go("GET", "/mothers-hiroshima/booking/request")
-            slot = re.search(r'<option value="(\d{4}-[^"]+)"', page).group(1)
+            slot = re.search(r'name="slot1" value="(\d{4}-[^"]+)"', page).group(1)
             form = dict(_hidden(page), name="広島 花子", kana="ヒロシマ ハナコ", seeker_number="３４０１０－９８７６５４３２",
                         phone="082-987-6543", slot1=slot, consent="y")
-            status, _, check = b.go("POST", "/mothers-hiroshima/booking/request", form)
+            status, where, _ = b.go("POST", "/mothers-hiroshima/booking/request", form)
+            assert (status, where) == (302, "/mothers-hiroshima/booking/check")
+            status, _, check = b.go("GET", where)
             assert status == 200 and "申し込み内容の確認" in check
             status, where, _ = b.go("POST", "/mothers-hiroshima/booking/submit", _hidden(check))
             assert (status, where) == (302, "/mothers-hiroshima/booking/done")

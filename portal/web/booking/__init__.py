@@ -16,6 +16,7 @@ bp.add_url_rule("/eligibility", view_func=views.eligibility, methods=["GET", "PO
 bp.add_url_rule("/not-eligible/<condition>", view_func=views.not_eligible, methods=["GET"])
 bp.add_url_rule("/request", endpoint="request_get", view_func=views.request_get, methods=["GET"])
 bp.add_url_rule("/request", endpoint="request_post", view_func=views.request_post, methods=["POST"])
+bp.add_url_rule("/check", view_func=views.check, methods=["GET"])
 bp.add_url_rule("/submit", view_func=views.submit, methods=["POST"])
 bp.add_url_rule("/done", view_func=views.done, methods=["GET"])
 bp.add_url_rule("/status", view_func=manage.status, methods=["GET"])

@@ -53,8 +53,10 @@ def eligibility_form(office: Office, formdata: MultiDict | None = None) -> Eligi
 
 
 def _answered(form: Form, field: Field) -> None:
+    # The message names its question: four identical links in the error summary told a
+    # screen-reader user nothing.
     if field.data not in (YES, NO):
-        raise ValidationError("「はい」か「いいえ」を選んでください")
+        raise ValidationError(f"「{field.label.text}」に、「はい」か「いいえ」を選んでください")
 
 
 def question_fields(form: EligibilityForm, office: Office) -> list[tuple[str, object]]:
@@ -75,13 +77,14 @@ class RequestForm(SeekerForm):
     website = StringField("ウェブサイト（入力しないでください）")  # honeypot: people never see it
 
     # Set by request_form(): the office, the moment the form is checked against, its slot rules, the
-    # places already held per slot start, the choices printed for the slot lists and the companion
-    # checkboxes.
+    # places already held per slot start and the companion checkboxes; the slot picker's days are
+    # set when rendering.
     office: Office
     now: datetime.datetime
     policy: rules.SlotPolicy
     taken: Mapping[datetime.datetime, int]
-    slot_choices: list
+    slot_days: tuple
+    no_wish: tuple
 
     def validate_email(self, field: Field) -> None:
         field.data = check(normalise.email, field.data) if takes_email(self.office) else ""
@@ -138,15 +141,16 @@ class RequestForm(SeekerForm):
 
 def request_form(office: Office, now: datetime.datetime, policy: rules.SlotPolicy,
                  formdata: MultiDict | None = None,
-                 taken: Mapping[datetime.datetime, int] | None = None) -> RequestForm:
+                 taken: Mapping[datetime.datetime, int] | None = None, csrf: bool = True) -> RequestForm:
     """The request form of office, validated against now, the office's policy (built once per
     app) and the places taken per slot start (portal.web.places; none when not given): a full
-    slot is neither offered nor accepted. slot_choices are set when rendering."""
-    form = RequestForm(formdata=formdata)
+    slot is neither offered nor accepted. The slot picker's days are set when rendering.
+    csrf=False for answers kept in the session, whose post was checked when they were kept."""
+    form = RequestForm(formdata=formdata, meta={"csrf": csrf})
     form.office, form.now = office, now
     form.policy = policy
     form.taken = taken or {}
-    form.slot_choices = []
+    form.slot_days, form.no_wish = (), ()
     form.set_companions(list(office.config.companions))
     if not takes_email(office):
         del form["email"]

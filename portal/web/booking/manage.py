@@ -29,7 +29,8 @@ _FOUND, _NOTICE = "found", "mine_notice"
 
 
 def _render(template: str, office: Office, title: str, status: int = 200, **context: object):
-    return render_template(template, page=page(office, title, portal_state().site.title, office_draft(portal_state().site, office)),
+    site = portal_state().site
+    return render_template(template, page=page(office, title, site.title, office_draft(site, office), site.operator),
                            office=pages.office_facts(office), **context), status
 
 

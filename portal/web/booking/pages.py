@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ... import rules
 from ...offices import Office
 from ...publish.context import OfficeView, office_view
-from ...wording import COMPANION_LABELS, day_label, slot_label
+from ...wording import COMPANION_LABELS, day_label, slot_label, slot_times
 from .forms import SLOT_FIELDS, RequestForm
 
 
@@ -25,15 +25,62 @@ def office_facts(office: Office) -> OfficeView:
     return office_view(office, href=f"/{office.slug}/", terms_href=f"/{office.slug}/terms/")
 
 
-def slot_choices(office: Office, now: datetime.datetime, policy: rules.SlotPolicy,
-                 taken: Mapping[datetime.datetime, int] | None = None) -> list:
-    """The open slots with a place left (taken: places held per start) as select choices grouped
-    by day: [("", prompt), (day label, [(key, label)])]."""
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for slot in rules.free_open_slots(policy, now, taken or {}):
-        day = day_label(slot.start.astimezone(rules.TOKYO).date())
-        groups.setdefault(day, []).append((slot.key, slot_label(office.config, slot.start)))
-    return [("", "選択してください")] + list(groups.items())
+@dataclass(frozen=True)
+class SlotChoice:
+    """One open slot of the picker: its key, its times, and its radio button per wish."""
+    key: str
+    times: str                              # 9：30～10：00
+    wishes: tuple[tuple[str, str, bool, str], ...]   # (field name, radio id, checked, spoken label)
+
+
+@dataclass(frozen=True)
+class SlotDay:
+    """One day of the picker with its open slots; shown open when it holds a wish's first radio."""
+    label: str
+    times: tuple[SlotChoice, ...]
+    open: bool
+
+
+@dataclass(frozen=True)
+class NoWish:
+    """The radio button that leaves an optional wish (第2, 第3希望) empty."""
+    name: str
+    id: str
+    label: str
+    checked: bool
+
+
+def slot_days(form: RequestForm, office: Office, now: datetime.datetime, policy: rules.SlotPolicy,
+              taken: Mapping[datetime.datetime, int] | None = None
+              ) -> tuple[tuple[SlotDay, ...], tuple[NoWish, ...]]:
+    """The open slots with a place left (taken: places held per start) grouped by day, each with a
+    radio button per wish, and the "none" radios.
+
+    The radio a wish's error summary link points at (id slot1, slot2, slot3) is its checked one,
+    else the "none" radio of an optional wish, else the first slot's: its day is shown open.
+    """
+    chosen = {name: form[name].data or "" for name in SLOT_FIELDS}
+    free = rules.free_open_slots(policy, now, taken or {})
+    keys = {slot.key for slot in free}
+    anchor = {name: (chosen[name] if chosen[name] in keys else None) for name in SLOT_FIELDS}
+    nones = tuple(NoWish(name, name if anchor[name] is None else f"{name}-none", f"{_wish(name)}は選ばない",
+                         anchor[name] is None) for name in SLOT_FIELDS[1:])
+    days: dict[datetime.date, list[SlotChoice]] = {}
+    for slot in free:
+        if anchor[SLOT_FIELDS[0]] is None:
+            anchor[SLOT_FIELDS[0]] = slot.key
+        day = slot.start.astimezone(rules.TOKYO).date()
+        label = slot_label(office.config, slot.start)
+        days.setdefault(day, []).append(SlotChoice(slot.key, slot_times(office.config, slot.start), tuple(
+            (name, name if anchor[name] == slot.key else f"{name}-{slot.key}", chosen[name] == slot.key,
+             f"{_wish(name)}：{label}") for name in SLOT_FIELDS)))
+    marked = set(anchor.values())
+    return tuple(SlotDay(day_label(day), tuple(times), any(t.key in marked for t in times))
+                 for day, times in days.items()), nones
+
+
+def _wish(name: str) -> str:
+    return f"第{SLOT_FIELDS.index(name) + 1}希望"
 
 
 def check_rows(form: RequestForm, office: Office) -> list[Row]:

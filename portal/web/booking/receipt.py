@@ -33,7 +33,7 @@ class RequestStatus:
     """Everything the seeker's request page prints."""
     reference: str
     status: str
-    status_label: str            # 日時確定：5月7日（木）9：30〜10：00
+    status_label: str            # 日時確定：5月7日（木）9：30～10：00
     name: str
     phone: str                   # masked: 末尾4桁 5678
     wishes: tuple[str, ...]

@@ -39,8 +39,8 @@ _SUBMIT_SCOPE = "booking-post"
 
 
 def _page(office: Office, title: str) -> Page:
-    state = portal_state()
-    return page(office, title, state.site.title, office_draft(state.site, office))
+    site = portal_state().site
+    return page(office, title, site.title, office_draft(site, office), site.operator)
 
 
 def _eligible(office: Office) -> list[str] | None:
@@ -71,6 +71,7 @@ def eligibility(slug: str):
         eligible[slug] = ",".join(c.id for c in office.config.eligibility)
         session["eligible"] = eligible
         _new_fill(slug)
+        _keep(slug, None)
         return redirect(url_for(".request_get", slug=slug))
     return render_template("portal/eligibility.html", page=_page(office, "ご利用の条件"),
                            form=form, questions=[f for _, f in questions], yes_no=YES_NO,
@@ -94,6 +95,30 @@ def _new_fill(slug: str) -> str:
     key = secrets.token_hex(16)
     session["fill"] = {**(keys if isinstance(keys, dict) else {}), slug: key}
     return key
+
+
+def _keep(slug: str, form: RequestForm | None) -> None:
+    """Keep the answers of office slug in the session (None forgets them): the check page and the
+    form after 内容を修正する are then answers to a GET, so Back and Reload never post again."""
+    kept = session.get("answers")
+    kept = dict(kept) if isinstance(kept, dict) else {}
+    kept.pop(slug, None)
+    if form is not None:
+        kept[slug] = [[name, value] for name, value in request.form.items(multi=True)
+                      if name not in ("csrf_token", "edit", "website") and isinstance(value, str)]
+        if form.submission_key.data:
+            kept[slug] = [p for p in kept[slug] if p[0] != "submission_key"] + [["submission_key", form.submission_key.data]]
+    session["answers"] = kept
+
+
+def _kept(slug: str) -> MultiDict | None:
+    """The answers kept for office slug, as form data (None when there are none)."""
+    kept = session.get("answers")
+    pairs = kept.get(slug) if isinstance(kept, dict) else None
+    if not isinstance(pairs, list):
+        return None
+    return MultiDict([(p[0], p[1]) for p in pairs if isinstance(p, list) and len(p) == 2
+                      and isinstance(p[0], str) and isinstance(p[1], str)])
 
 
 def _submission_key(slug: str, answers: Answers) -> str:
@@ -120,16 +145,17 @@ def _render_request(office: Office, form: RequestForm, notice: str | None = None
     terms = state.terms(office, now)
     form.terms_sha256.data = terms.sha256
     # Only when printed: costly for a long horizon.
-    form.slot_choices = pages.slot_choices(office, now, state.policy(office), form.taken)
+    form.slot_days, form.no_wish = pages.slot_days(form, office, now, state.policy(office), form.taken)
     return render_template("portal/request.html", page=_page(office, "申し込み内容の入力"), form=form,
                            office=pages.office_facts(office), terms=terms, notice=notice,
                            errors=error_list(form)), status
 
 
-def _request_form(office: Office, now: datetime.datetime, formdata: MultiDict | None = None) -> RequestForm:
+def _request_form(office: Office, now: datetime.datetime, formdata: MultiDict | None = None,
+                  csrf: bool = True) -> RequestForm:
     """The request form with the places held now: one grouped count over the bookable span."""
     policy = portal_state().policy(office)
-    return request_form(office, now, policy, formdata, taken_open(db.session(), office.slug, policy, now))
+    return request_form(office, now, policy, formdata, taken_open(db.session(), office.slug, policy, now), csrf)
 
 
 _STALE = ("利用規約が改訂されました。新しい利用規約をお読みのうえ、あらためて同意してください。"
@@ -139,12 +165,12 @@ _REUSED = ("この送信は受け付けられませんでした。入力内容�
 
 
 def request_get(slug: str):
-    """The empty request form (after the eligibility questions)."""
+    """The request form (after the eligibility questions): empty, or as kept for 内容を修正する."""
     state = portal_state()
     office = state.office_or_404(slug)
     if _eligible(office) is None:
         return redirect(url_for(".eligibility", slug=slug))
-    return _render_request(office, _request_form(office, state.now()))
+    return _render_request(office, _request_form(office, state.now(), _kept(slug), csrf=False))
 
 
 @limiter.shared_limit(submit_limit, scope=_SUBMIT_SCOPE)
@@ -159,7 +185,8 @@ def request_post(slug: str):
     if form.website.data:
         abort(400)
     if request.form.get("edit"):
-        return _render_request(office, form)
+        _keep(slug, form)
+        return redirect(url_for(".request_get", slug=slug))
     terms = state.terms(office, now)
     if form.terms_sha256.data != terms.sha256 and form.consent.data:
         form.consent.data = False
@@ -167,12 +194,27 @@ def request_post(slug: str):
     if not form.validate():
         return _render_request(office, form, status=200)
     form.submission_key.data = _submission_key(slug, form.answers(_eligible(office) or []))
+    _keep(slug, form)
+    return redirect(url_for(".check", slug=slug))
+
+
+def check(slug: str):
+    """The check-answers page, from the answers kept by the last valid post of the form."""
+    state = portal_state()
+    office = state.office_or_404(slug)
+    kept = _kept(slug)
+    if _eligible(office) is None or kept is None:
+        return redirect(url_for(".request_get", slug=slug))
+    now = state.now()
+    form = _request_form(office, now, kept, csrf=False)
+    if not form.validate():      # e.g. a slot closed meanwhile: the form with its errors
+        return _render_request(office, form)
     made = mine.submitted(db.session(), office, form.submission_key.data)
     if made is not None:     # Back and a reload of the check page: this fill is already a request
         _made(slug, made, None, again=True)
         return redirect(url_for(".done", slug=slug))
     return render_template("portal/check.html", page=_page(office, "申し込み内容の確認"), form=form,
-                           rows=pages.check_rows(form, office), terms=terms,
+                           rows=pages.check_rows(form, office), terms=state.terms(office, now),
                            office=pages.office_facts(office))
 
 

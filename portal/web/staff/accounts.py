@@ -100,7 +100,7 @@ def add_staff(db: Session, username: str, display_name: str, password: str,
               offices: list[tuple[str, str]], now: datetime.datetime, ph: PasswordHasher) -> int:
     """Create a staff account bound to offices; returns its id."""
     if not USERNAME_RE.fullmatch(username):
-        raise AccountError("ユーザー名は半角英小文字・数字・._- で2〜64文字にしてください")
+        raise AccountError("ユーザー名は半角英小文字・数字・._- で2～64文字にしてください")
     check_password(password)
     if db.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
         raise AccountError(f"職員「{username}」はすでにいます")

@@ -9,6 +9,7 @@ import datetime
 from typing import TypeVar
 
 from flask import abort, flash, redirect, request, url_for
+from werkzeug.wrappers import Response
 from flask_wtf import FlaskForm
 
 from ... import rules
@@ -108,12 +109,20 @@ _ASK_FIRST = {"cancel": "cancel", "no-show": "no_show", "complete": "complete"}
 assert set(_ASK_FIRST.values()) == sr.ASK_FIRST
 
 
-def _question(office: Office, reference: str, action: str) -> tuple[str, int] | None:
-    """The confirmation page of an action that asks first; None once confirmed (or never asked)."""
+def _question(office: Office, reference: str, action: str) -> Response | None:
+    """For an action that asks first and is not yet confirmed: the redirect to its "are you
+    sure?" page (a GET, so Back and Reload are harmless); None once confirmed (or never asked)."""
     if action not in _ASK_FIRST or request.form.get("confirmed") == "yes":
         return None
     if action == "cancel":
         _posted(CancelForm, "キャンセルの連絡方法を選んでください。")
+    _askable(office, reference, action)
+    fields = {k: v for k, v in request.form.items() if k not in ("csrf_token", "confirmed")}
+    return redirect(url_for("staff.ask", slug=office.slug, reference=reference, action=action, **fields), code=303)
+
+
+def _askable(office: Office, reference: str, action: str) -> tuple[object, str]:
+    # The request and the rule of an action that asks first; raises what would refuse it anyway.
     now = portal_state().now()
     view = queries.detail(db.session(), office, reference, now)
     if view is None:
@@ -124,9 +133,24 @@ def _question(office: Office, reference: str, action: str) -> tuple[str, int] | 
         sr.check_no_show(view.starts_at, office.config.no_show.minutes, now)
     elif rule == "complete":
         sr.check_complete(view.starts_at, now)
+    return view, rule
+
+
+@office_access()
+def ask(office: Office, staff: Staff, reference: str, action: str):
+    """The "are you sure?" page of cancel, no-show and completed, with the posted choices."""
+    if action not in _ASK_FIRST:
+        abort(404)
+    try:
+        view, rule = _askable(office, reference, action)
+    except services.NotFound:
+        abort(404)
+    except sr.StaffRuleError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("staff.detail", slug=office.slug, reference=reference), code=303)
     label = wording.ACTION_LABELS[rule]
     return render("staff/confirm.html", f"{label}の確認", office, req=view, action=action, label=label,
-                  fields={k: v for k, v in request.form.items() if k not in ("csrf_token", "confirmed")})
+                  fields={k: v for k, v in request.args.items() if k not in ("csrf_token", "confirmed")})
 
 
 @office_access()

@@ -80,7 +80,7 @@ class RoleForm(FlaskForm):
 
 class AddStaffForm(FlaskForm):
     """A new account of the office: user name, display name, role and first password."""
-    username = StringField("ユーザー名", description="ログインに使います。半角英小文字・数字・._- で2〜64文字。",
+    username = StringField("ユーザー名", description="ログインに使います。半角英小文字・数字・._- で2～64文字。",
                            validators=[_required("ユーザー名を入力してください")])
     display_name = StringField("表示名", description="画面に出る名前です（例：網走 太郎）。空欄ならユーザー名。")
     role = StringField("役割", validators=[_choice(wording.ROLE_LABELS, "役割を選んでください")])

@@ -96,7 +96,7 @@ def add_office_staff(db: Session, actor: Staff, slug: str, username: str, displa
                      password: str, now: datetime.datetime, ph: PasswordHasher) -> None:
     """Create an account bound to office slug only (a name taken anywhere is refused)."""
     if not USERNAME_RE.fullmatch(username):
-        raise AccountError("ユーザー名は半角英小文字・数字・._- で2〜64文字にしてください（先頭は英数字）。")
+        raise AccountError("ユーザー名は半角英小文字・数字・._- で2～64文字にしてください（先頭は英数字）。")
     _check_role(role)
     check_password(password)
     if db.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:

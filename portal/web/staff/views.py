@@ -29,7 +29,7 @@ def _page(title: str, office: Office | None = None) -> Page:
     crumbs = [Crumb("職員用", url_for("staff.home"))]
     if office is not None:
         crumbs.append(Crumb(office.name, url_for("staff.queue", slug=office.slug)))
-    return staff_page(title, portal_state().site.title, crumbs, office)
+    return staff_page(title, portal_state().site.title, crumbs, office, portal_state().site.operator)
 
 
 def render(template: str, title: str, office: Office | None = None, code: int = 200,
@@ -183,7 +183,7 @@ def week(office: Office, staff: accounts.Staff):
     days = schedule_of.of_week(db.session(), office, portal_state().policy(office), monday)
     services.audit(db.session(), _now(), staff.id, office.slug, "view_week", None, monday.isoformat())
     sunday = monday + datetime.timedelta(days=6)
-    return render("staff/week.html", f"{wording.day_label(monday)}〜{wording.day_label(sunday)}の予定", office,
+    return render("staff/week.html", f"{wording.day_label(monday)}{wording.RANGE}{wording.day_label(sunday)}の予定", office,
                   days=days, prev=(monday - datetime.timedelta(days=7)).isoformat(),
                   next=(monday + datetime.timedelta(days=7)).isoformat(),
                   year=monday.year)

@@ -84,6 +84,7 @@ def test_unanswered_question_is_an_error_in_the_summary(app):
     links = page.select(".error-summary a")
     assert len(links) == 4 and links[0]["href"] == "#q_registered-0"
     assert "「はい」か「いいえ」を選んでください" in links[0].get_text()
+    assert len({a.get_text() for a in links}) == len(links)   # each names its question
 
 
 def test_the_form_needs_the_questions_first(app):
@@ -149,7 +150,10 @@ def test_edit_from_check_page_keeps_input(app, seeker):
     check = soup(seeker.check(name="網走 太郎"))
     data = [(i["name"], i["value"]) for i in check.find("form").find_all("input", {"type": "hidden"})]
     response = seeker.client.post("/abashiri/booking/request", data=dict(data, edit="1"))
-    assert soup(response).find("input", {"name": "name"})["value"] == "網走　太郎"
+    assert response.status_code == 302 and response.headers["Location"].endswith("/abashiri/booking/request")
+    form = soup(seeker.client.get("/abashiri/booking/request"))
+    assert form.find("input", {"name": "name"})["value"] == "網走　太郎"
+    assert not form.select(".error-summary")
     assert rows(app, "booking_requests") == 0
 
 
@@ -219,3 +223,23 @@ def test_articles_named_in_before_consent_are_printed_above_the_consent_box(app,
     assert phrase in " ".join(e.get_text() for e in extracts)
     consent = page.find("input", {"name": "consent"})
     assert all(e.sourceline < consent.sourceline for e in extracts)   # read before agreeing
+
+
+def test_every_successful_post_redirects_so_back_and_reload_are_harmless(app, seeker):
+    # Post/redirect/get (issue 19): the check page is the answer to a GET.
+    seeker.pass_eligibility()
+    posted = seeker.client.post("/abashiri/booking/request", data=seeker.fill())
+    assert posted.status_code == 302 and posted.headers["Location"].endswith("/abashiri/booking/check")
+    check = seeker.client.get("/abashiri/booking/check")
+    assert soup(check).h1.get_text() == "申し込み内容の確認"
+    assert seeker.confirm(check).status_code == 302
+    # Back to the check page after the confirmation: the request made, never a second one.
+    again = seeker.client.get("/abashiri/booking/check")
+    assert again.status_code == 302 and again.headers["Location"].endswith("/abashiri/booking/done")
+    assert rows(app, "booking_requests") == 1
+
+
+def test_check_page_without_answers_leads_to_the_form(app, seeker):
+    seeker.pass_eligibility()
+    response = seeker.client.get("/abashiri/booking/check")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/abashiri/booking/request")

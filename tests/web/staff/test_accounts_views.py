@@ -96,7 +96,7 @@ def test_admin_adds_an_account_bound_to_the_office(staff_app, aki):
 
 @pytest.mark.parametrize(("data", "message"), [
     ({"username": ""}, "ユーザー名を入力してください"),
-    ({"username": "ア"}, "ユーザー名は半角英小文字・数字・._- で2〜64文字"),
+    ({"username": "ア"}, "ユーザー名は半角英小文字・数字・._- で2～64文字"),
     ({"username": "hiro"}, "ユーザー名「hiro」はすでに使われています"),
     ({"role": "root"}, "役割を選んでください"),
     ({"password": "short", "again": "short"}, "パスワードは12文字以上にしてください"),

@@ -183,7 +183,7 @@ def test_schedule_lists_the_day_with_free_places(staff_app, aki):
     rows = page.select("tbody tr")
     assert len(rows) == 10   # 9:30–12:00 and 13:30–16:00 in 30-minute slots, capacity 1
     cells = [td.get_text() for td in rows[0].find_all("td")]
-    assert cells[0] == "9：30〜10：00" and cells[2] == reference and cells[3] == "予定　一郎"
+    assert cells[0] == "9：30～10：00" and cells[2] == reference and cells[3] == "予定　一郎"
     assert "free" in rows[1]["class"]
     assert page.find("link", href="/assets/staff.css")
 

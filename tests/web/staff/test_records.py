@@ -86,7 +86,10 @@ def test_reschedule_frees_the_old_place_and_takes_the_new(staff_app, aki):
 
 def test_cancel_asks_first_and_changes_nothing_until_confirmed(staff_app, aki):
     ref = reference_of(take(aki))
-    page = aki.post(f"/staff/abashiri/requests/{ref}/cancel", channel="phone")
+    asked = aki.post(f"/staff/abashiri/requests/{ref}/cancel", channel="phone")
+    # Post/redirect/get: the question is a page of its own, so Back and Reload are harmless.
+    assert asked.status_code == 303 and asked.headers["Location"].endswith(f"/requests/{ref}/cancel?channel=phone")
+    page = aki.get(asked.headers["Location"])
     assert page.status_code == 200 and "よろしいですか" in page.get_data(as_text=True)
     assert request_row(staff_app, ref).status == sr.CONFIRMED
     form = soup(page).find("form", action=f"/staff/abashiri/requests/{ref}/cancel")
@@ -161,7 +164,7 @@ def test_home_counts_what_needs_doing(staff_app, aki):
 def test_week_view_and_companions_on_the_schedule(staff_app, aki):
     ref = reference_of(take(aki, companions=["interpreter"], companion_note="ベトナム語"))
     page = soup(aki.get("/staff/abashiri/week?date=2026-05-07"))
-    assert page.h1.get_text() == "2026年5月4日（月）〜5月10日（日）の予定"
+    assert page.h1.get_text() == "2026年5月4日（月）～5月10日（日）の予定"
     day = page.find("section", attrs={"aria-labelledby": "day-2026-05-07"})
     assert ref in day.get_text() and "通訳者" in day.get_text()
     assert "オンライン相談はありません" in page.find("section", attrs={"aria-labelledby": "day-2026-05-09"}).get_text()
