@@ -216,6 +216,11 @@ class Retention(_Strict):
                                           description="Days after a request that never got an appointment until the purge deletes its personal data")
 
 
+class Notify(_Strict):
+    staff_email: Email | None = Field(None, description="Address of the office's staff alerts (新しい申込み, no personal data); "
+                                                         "without it, PORTAL_NOTIFY_STAFF_EMAIL or none")
+
+
 class OfficeConfig(_Strict):
     office: OfficeInfo
     service: Text = Field(description="Name of the service, e.g. オンライン職業相談")
@@ -230,6 +235,7 @@ class OfficeConfig(_Strict):
     terms: Terms
     typography: Typography = Typography()
     retention: Retention = Retention()
+    notify: Notify = Notify()
 
     @model_validator(mode="after")
     def _unique_conditions(self) -> "OfficeConfig":
