@@ -67,13 +67,14 @@ def _rate(value: str) -> str:
 
 
 def _address(value: str) -> str:
+    from email.errors import HeaderParseError
     from email.headerregistry import Address
 
     try:
-        if "\n" in value or "\r" in value or "@" not in value:
+        if any(ord(c) < 33 for c in value.strip()) or value.count("@") != 1:
             raise ValueError
         Address(addr_spec=value.strip())
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, HeaderParseError):
         raise ValueError("メールアドレス（例: madoguchi@example.jp）にしてください") from None
     return value.strip()
 

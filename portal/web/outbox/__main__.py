@@ -6,7 +6,6 @@ off (no PORTAL_SMTP_HOST) it says so and sends nothing; the messages wait in the
 from __future__ import annotations
 
 import argparse
-import datetime
 import sys
 import time
 
@@ -34,9 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     if settings is None:
         print("mail is off (PORTAL_SMTP_HOST is not set): messages wait in the outbox", file=sys.stderr)
         return 0
-    c = app.config
-    policy = SendPolicy(batch=args.batch, lease=datetime.timedelta(seconds=args.lease),
-                        alert_minutes=c["NOTIFY_ALERT_MINUTES"], max_attempts=c["NOTIFY_MAX_ATTEMPTS"])
+    policy = SendPolicy.from_config(app.config, args.batch, args.lease)
     state = state_of(app)
     base = (state.site.public_url or "http://127.0.0.1:8000").rstrip("/")
     engine = db.engine_of(app)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from email import policy
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -26,7 +27,7 @@ def address(value: str, display_name: str = "") -> Address:
         raise BadAddress("宛先のメールアドレスの形が正しくありません")
     try:
         parsed = Address(display_name=one_line(display_name, 80), addr_spec=value)
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, HeaderParseError):
         raise BadAddress("宛先のメールアドレスの形が正しくありません") from None
     if parsed.addr_spec != value:
         raise BadAddress("宛先のメールアドレスの形が正しくありません")

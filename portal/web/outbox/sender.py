@@ -70,6 +70,12 @@ class SendPolicy:
     alert_minutes: int = 5
     max_attempts: int = 8
 
+    @classmethod
+    def from_config(cls, conf: dict, batch: int = 100, lease_seconds: float = 300.0) -> SendPolicy:
+        """The policy the app's settings give (NOTIFY_ALERT_MINUTES, NOTIFY_MAX_ATTEMPTS)."""
+        return cls(batch, datetime.timedelta(seconds=lease_seconds), conf["NOTIFY_ALERT_MINUTES"],
+                   conf["NOTIFY_MAX_ATTEMPTS"])
+
 
 @dataclass
 class Report:

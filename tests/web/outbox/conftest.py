@@ -29,4 +29,4 @@ def run_sender(app, **policy):
     state = state_of(app)
     return send_due(db.engine_of(app), SmtpSettings.from_config(app.config), state.offices,
                     lambda slug: f"http://portal.example/staff/{slug}/?status=requested", state.now,
-                    SendPolicy(**policy))
+                    SendPolicy.from_config(app.config, **policy))
