@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ... import mailtext
@@ -122,12 +122,12 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
     return smtp
 
 
-def _due(now: datetime.datetime, lease: datetime.timedelta):
+def _due(now: datetime.datetime, lease: datetime.timedelta) -> ColumnElement[bool]:
     return or_(and_(Row.status == "pending", Row.next_attempt_at <= now),
                and_(Row.status == "sending", Row.claimed_at < now - lease))
 
 
-def _claim(db: Session, where, now: datetime.datetime, limit: int | None) -> str | None:
+def _claim(db: Session, where: ColumnElement[bool], now: datetime.datetime, limit: int | None) -> str | None:
     """Mark the due rows matching where as ours in one commit; our claim, or None if none."""
     ids = list(db.scalars(select(Row.id).where(where).order_by(Row.id).limit(limit)))
     db.rollback()
