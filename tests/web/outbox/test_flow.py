@@ -121,3 +121,21 @@ def test_undo_follows_the_calendar(mail_app, smtp, action):
     assert methods == (["REQUEST", "CANCEL"] if action == "confirm" else ["REQUEST", "CANCEL", "REQUEST"])
     sequences = [int(event_of(calendar_of(m)[1])["SEQUENCE"]) for m in seeker[1:]]
     assert sequences == sorted(set(sequences))
+
+
+def test_bookings_staff_take_and_next_sessions_mail_a_confirmation(mail_app, smtp):
+    add_staff(mail_app, "aki", "abashiri:office_admin")
+    aki = StaffClient(mail_app)
+    aki.login("aki")
+    taken = aki.post("/staff/abashiri/new", name="電話 花子", kana="でんわ はなこ", seeker_number="12345-67890123",
+                     phone="090-1111-2222", email=SEEKER, channel="phone", consent_method="oral", consent="y",
+                     slot=FIRST_SLOT["abashiri"])
+    assert taken.status_code == 303
+    reference = taken.headers["Location"].rsplit("/", 1)[1]
+    aki.act("abashiri", reference, "next", slot="2026-05-07T10:00")
+    run_sender(mail_app)
+    seeker = [m for m in smtp.collector.messages if m["To"] == SEEKER]
+    assert ["確定しました" in m["Subject"] for m in seeker] == [True, True]
+    uids = {str(event_of(calendar_of(m)[1])["UID"]) for m in seeker}
+    assert len(uids) == 2                       # two sessions, two calendar entries
+    assert all(m["To"] != "staff@example.jp" for m in smtp.collector.messages)   # staff took them: no alert

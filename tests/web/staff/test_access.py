@@ -17,6 +17,7 @@ def routes(slug: str, reference: str, sha: str) -> list[tuple[str, str]]:
            ("GET", f"{base}/accounts"), ("GET", f"{base}/accounts/aki"), ("POST", f"{base}/accounts/aki/disable")]
     out.append(("GET", f"{base}/new"))
     out.append(("POST", f"{base}/new"))
+    out.append(("GET", f"{base}/mail"))
     for action in ("contact", "confirm", "details", "cancel", "no-show", "complete", "next", "reschedule", "undo",
                    "memo"):
         out.append(("POST", f"{base}/requests/{reference}/{action}"))
@@ -31,7 +32,7 @@ def test_every_staff_route_is_listed(staff_app):
                      "/staff/<slug>/terms/<sha256>", "/staff/<slug>/week", "/staff/password",
                      "/staff/<slug>/accounts", "/staff/<slug>/accounts/<username>",
                      "/staff/<slug>/accounts/<username>/<action>", "/staff/mfa", "/staff/mfa/setup",
-                     "/staff/<slug>/mfa", "/staff/<slug>/mfa/<user_id>/reset"}
+                     "/staff/<slug>/mfa", "/staff/<slug>/mfa/<user_id>/reset", "/staff/<slug>/mail"}
 
 
 @pytest.mark.parametrize("who", ["own", "other", "anonymous"])
