@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from portal.web import db
 from portal.web.models import OutboxMessage
 
+from ..conftest import soup
 from ..staff.conftest import FIRST_SLOT, StaffClient, add_staff, book
 from .conftest import run_sender
 
@@ -139,3 +140,25 @@ def test_bookings_staff_take_and_next_sessions_mail_a_confirmation(mail_app, smt
     uids = {str(event_of(calendar_of(m)[1])["UID"]) for m in seeker}
     assert len(uids) == 2                       # two sessions, two calendar entries
     assert all(m["To"] != "staff@example.jp" for m in smtp.collector.messages)   # staff took them: no alert
+
+
+def test_the_receipt_link_opens_the_request_and_an_online_cancellation_is_mailed(make_app, smtp, content):
+    path = content / "abashiri" / "office.yaml"
+    yaml = path.read_text(encoding="utf-8")
+    path.write_text(yaml.replace("channels: [phone, email]\n", "channels: [phone, email, online]\n", 1), encoding="utf-8")
+    app = make_app(CONTENT_DIR=str(content), **smtp.config())
+    book(app, email=SEEKER)
+    run_sender(app)
+    text = smtp.collector.messages[0].get_body(("plain",)).get_content()
+    link = next(line for line in text.splitlines() if "/status?key=" in line)
+    path_query = link.split("://", 1)[1].split("/", 1)[1]
+    client = app.test_client()
+    assert client.get("/" + path_query).status_code == 200
+    step = client.get("/" + path_query.replace("/status?", "/status/cancel?"))
+    form = soup(step).find("form", {"action": "cancel"})
+    data = {i["name"]: i["value"] for i in form.find_all("input", {"type": "hidden"})}
+    assert client.post("/" + path_query.split("?")[0] + "/cancel", data=data).status_code == 302
+    run_sender(app)
+    notice = smtp.collector.messages[-1]
+    assert notice["To"] == SEEKER and "キャンセル" in notice["Subject"]
+    assert not any(p.get_content_type() == "text/calendar" for p in notice.walk())   # no time was confirmed
