@@ -52,11 +52,11 @@ class Answers:
 
 
 # Called with (session, request id, reference) in the request's own transaction: the outbox's hook.
-Notify = Callable[[Session, int, str], None]
+NotifyHook = Callable[[Session, int, str], None]
 
 
 def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256: str,
-                   current: TermsShown, now: datetime.datetime, notify: Notify | None = None) -> str:
+                   current: TermsShown, now: datetime.datetime, notify: NotifyHook | None = None) -> str:
     """Store a request and its consent; returns the reference. Raises StaleTerms or ReusedKey, storing nothing.
 
     `notify` writes the request's messages (portal.web.outbox) in the same transaction."""
@@ -70,7 +70,7 @@ def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256
 
 
 def _store(db: Session, office_slug: str, answers: Answers, current: TermsShown, now: datetime.datetime,
-           notify: Notify | None) -> str:
+           notify: NotifyHook | None) -> str:
     store_terms(db, current, now)
     for _attempt in range(5):
         reference = new_reference()
