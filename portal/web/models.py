@@ -271,10 +271,13 @@ class OutboxMessage(Base):
     is sent in batches: one e-mail for every pending alert of an office.
     """
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    # Few indexes: each one is written in every booking's transaction. The message key is 128
+    # random bits, unique without a constraint to check.
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
+                      Index("ix_outbox_office_status", "office_slug", "status"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_slug: Mapped[str] = mapped_column(String(64), index=True)
+    office_slug: Mapped[str] = mapped_column(String(64))
     request_id: Mapped[int | None] = mapped_column(ForeignKey("booking_requests.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))       # receipt, confirm, reschedule, cancel, staff_alert
     recipient: Mapped[str] = mapped_column(String(254), default="")
@@ -282,7 +285,7 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     ics: Mapped[str | None] = mapped_column(Text)
     sequence: Mapped[int] = mapped_column(Integer, default=0)      # the calendar's SEQUENCE
-    message_key: Mapped[str] = mapped_column(String(64), unique=True)   # the stable Message-ID's left part
+    message_key: Mapped[str] = mapped_column(String(64))   # the stable Message-ID's left part
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)

@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("body", sa.Text, nullable=False),
         sa.Column("ics", sa.Text, nullable=True),
         sa.Column("sequence", sa.Integer, nullable=False),
-        sa.Column("message_key", sa.String(64), nullable=False, unique=True),
+        sa.Column("message_key", sa.String(64), nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("created_at", sa.DateTime, nullable=False),
@@ -35,7 +35,7 @@ def upgrade() -> None:
         sa.Column("sent_at", sa.DateTime, nullable=True),
         sa.Column("error", sa.String(300), nullable=False),
     )
-    op.create_index("ix_outbox_office_slug", "outbox", ["office_slug"])
+    op.create_index("ix_outbox_office_status", "outbox", ["office_slug", "status"])
     op.create_index("ix_outbox_request_id", "outbox", ["request_id"])
     op.create_index("ix_outbox_due", "outbox", ["status", "next_attempt_at"])
 
