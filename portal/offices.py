@@ -19,10 +19,10 @@ from . import eras
 from .errors import ContentError, ContentErrors, display_path
 from .folders import OFFICE_FILE, RESERVED_NAMES, office_folders
 from .markup import Rendered, render_document
-from .placeholders import expand, facts
+from .placeholders import expand, facts, retention_facts
 from .rules import TOKYO, SlotPolicy, Window
-from .schema import WEEKDAYS, OfficeConfig, Revision, SiteConfig, TermsVersionFile
-from .termslock import changed_facts, check_published, read_lock
+from .schema import WEEKDAYS, OfficeConfig, Retention, Revision, SiteConfig, TermsVersionFile
+from .termslock import Lock, changed_facts, check_published, read_lock
 from .wording import open_weekdays
 from .yamlfile import load_yaml
 
@@ -63,6 +63,9 @@ class TermsVersion:
     doc: Doc
     source_sha256: str            # of the Markdown source: what the lock file pins
     facts: tuple[tuple[str, str | None], ...] = ()   # placeholder values the text was expanded with
+    retention: Retention = Retention()   # what this version states: purges its consenters' requests
+    published_on: dt.date | None = None  # the day a build first published its notice (None: no notice)
+    source: str = ""                     # the Markdown as written, placeholders unexpanded
 
     @property
     def label(self) -> str:
@@ -104,6 +107,21 @@ class Office:
         """The version before this one, or None for the oldest."""
         index = self.versions.index(version)
         return self.versions[index - 1] if index else None
+
+    def announced(self, version: TermsVersion) -> dt.date | None:
+        """The date of a version's notice: office.yaml `announced`, else the day a build first
+        published it, never later than the build day (None for a version that replaces none)."""
+        if version.published_on is None or version.effective is None:
+            return None
+        rev = next((r for r in self.config.terms.revisions if r.date == version.effective), None)
+        if rev is not None and rev.announced is not None:
+            return rev.announced
+        return version.published_on
+
+    def marked_terms(self, key: str, marker: str, version: TermsVersion | None = None) -> str:
+        """A version's Markdown with the placeholder `key` expanded to `marker`: where a text uses a fact."""
+        v = version or self.current
+        return expand(v.source, {**dict(v.facts), key: marker}, v.doc.source)
 
     def revision_label(self, version: TermsVersion | None = None) -> str:
         """The label of a version (default: the current one)."""
@@ -230,10 +248,11 @@ def _versions(folder: Path, config: OfficeConfig, values: dict, day: dt.date,
                           if (r.date <= spec.effective if spec.effective else later is None or r.date < later))
         key = spec.effective.isoformat() if spec.effective else "initial"
         path, source = _read_source(folder, spec.file, f"terms.versions[{index}].file" if terms.versions else "terms.file")
-        used = {**values, **lock.facts[key]} if later is not None and later <= day and key in lock.facts else values
+        own = {**values, **retention_facts(spec.retention)} if spec.retention else values
+        used = {**own, **lock.facts[key]} if later is not None and later <= day and key in lock.facts else own
         label = revision_text(revisions[-1]) if revisions else "初版"
-        if used is values and warnings is not None and key in lock.facts:
-            changed = changed_facts(source, lock.facts[key], values)
+        if used is own and warnings is not None and key in lock.facts:
+            changed = changed_facts(source, lock.facts[key], own)
             if changed:
                 warnings.append(f"{display_path(folder / OFFICE_FILE)}: {', '.join(changed)}: 公開済みの利用規約"
                                 f"（{label}）の文面がこの変更で変わります。同意の記録は表示した文面を残しますが、"
@@ -241,8 +260,34 @@ def _versions(folder: Path, config: OfficeConfig, values: dict, day: dt.date,
         doc = _doc(path, source, terms.title, used)
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
         check_published(lock, key, digest, path, label, listed=bool(terms.versions))
-        versions.append(TermsVersion(key, spec.effective, revisions, doc, digest, tuple(sorted(used.items()))))
+        versions.append(TermsVersion(key, spec.effective, revisions, doc, digest, tuple(sorted(used.items())),
+                                     spec.retention or config.retention,
+                                     _published_on(lock, key, spec.effective, day) if index else None, source))
+    _check_order(folder, config, lock, versions, day)
     return tuple(versions)
+
+
+def _published_on(lock: Lock, key: str, effective: dt.date | None, day: dt.date) -> dt.date | None:
+    """The day a version's notice was first published: as the lock recorded it; else today for a
+    version the lock does not know yet, or its effective date (at most today) for one published
+    before the lock recorded notice dates."""
+    if effective is None:
+        return None
+    if key in lock.announced:
+        return min(dt.date.fromisoformat(lock.announced[key]), day)
+    return day if key not in lock.published else min(effective, day)
+
+
+def _check_order(folder: Path, config: OfficeConfig, lock: Lock, versions: list[TermsVersion], day: dt.date) -> None:
+    """Refuse a version not yet published whose effective date is before the published one in force."""
+    in_force = [v for v in versions if v.key in lock.published and v.effective and v.effective <= day]
+    if not in_force or not config.terms.versions:
+        return
+    for index, v in enumerate(versions):
+        if v.key not in lock.published and v.effective and v.effective < in_force[-1].effective:
+            raise ContentError(folder / OFFICE_FILE, f"terms.versions[{index}].effective",
+                               f"新しい版の施行日 {v.effective.isoformat()} が、施行中の版（{in_force[-1].label}、"
+                               f"{in_force[-1].effective.isoformat()}施行）より前です。施行中の版より後の日付にしてください")
 
 
 def _read_yaml(path: Path) -> object:

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import ContentError
-from .schema import OfficeConfig
-from .wording import channels_text, days_text, deadline_phrase, hours_text, open_days_definition, open_weekdays
+from .schema import OfficeConfig, Retention
+from .wording import (channels_text, days_long, days_text, deadline_phrase, details_by_text, hours_text, long_clock,
+                      open_days_definition, open_weekdays, period_text, windows_long)
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_.]*)\s*(?:\|\s*([a-z_]+)\s*)?\}\}")
 _ANY_BRACES = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{|\}\}")
@@ -20,7 +21,7 @@ FILTERS: dict[str, Callable[[str], str]] = {"upper": str.upper, "lower": str.low
 
 def facts(config: OfficeConfig) -> dict[str, str | None]:
     """Every placeholder an editor may use, with its text (None when the fact is not given)."""
-    t = config.typography
+    t, labels = config.typography, config.channel_labels
     label = lambda n: t.item_label.format(n=n)  # noqa: E731
     same_day = config.cancellation.same_day_channels
     return {
@@ -36,15 +37,26 @@ def facts(config: OfficeConfig) -> dict[str, str | None]:
         "session.tool": config.session.tool,
         "hours.days": days_text(config.hours.weekdays),
         "hours.text": hours_text(config),
+        "hours.days_long": days_long(config.hours.weekdays),
+        "hours.windows_long": windows_long(config.hours.windows),
         "booking.deadline": deadline_phrase(config.booking.deadline_business_days),
-        "booking.request_channels": channels_text(config.booking.request_channels, t.or_word),
-        "cancellation.channels": channels_text(config.cancellation.channels, t.or_word),
-        "cancellation.same_day_channels": channels_text(same_day, t.or_word) if same_day else None,
+        "booking.request_channels": channels_text(config.booking.request_channels, t.or_word, labels),
+        "cancellation.channels": channels_text(config.cancellation.channels, t.or_word, labels),
+        "cancellation.same_day_channels": channels_text(same_day, t.or_word, labels) if same_day else None,
+        "booking.cutoff_time": long_clock(config.booking.cutoff_time),
+        "booking.details_by": details_by_text(config),
         "no_show.minutes": str(config.no_show.minutes),
         "eligibility.list": "\n".join(f"- {label(i)}{c.text}" for i, c in enumerate(config.eligibility, 1)),
         "guide.title": config.guide.title,
         "terms.title": config.terms.title,
+        **retention_facts(config.retention),
     }
+
+
+def retention_facts(retention: Retention) -> dict[str, str | None]:
+    """The retention placeholders of a terms version (its own `retention`, else the office's)."""
+    return {"retention.after_session": period_text(retention.days_after_session),
+            "retention.after_request": period_text(retention.days_after_request)}
 
 
 def expand(text: str, values: dict[str, str | None], path: Path | str) -> str:

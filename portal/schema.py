@@ -76,7 +76,7 @@ class OfficeInfo(_Strict):
     phone: Phone | None = Field(None, description="Phone number for bookings and cancellations (warned when missing)")
     email: Email | None = Field(None, description="E-mail address, where the office takes e-mail (warned when a channel needs it)")
     address: Text | None = Field(None, description="Postal address (warned when missing)")
-    court: Text = Field(description="Court of first instance named in the terms (合意管轄裁判所)")
+    court: Text | None = Field(None, description="Court of first instance named in the terms (合意管轄裁判所); required only when a text uses {{ office.court }}")
     open_days: list[Weekday] = Field(["mon", "tue", "wed", "thu", "fri"], min_length=1,
                                      description="Days of the week the office is open (開庁日, mon…sun); holidays, 12/29–1/3 and booking.closures stay closed")
 
@@ -130,9 +130,18 @@ class Booking(_Strict):
     capacity: StrictInt = Field(1, ge=1, le=50, description="Sessions the office can hold at the same time")
     closures: list[Date] = Field([], description="The office's own closure dates (YYYY-MM-DD)")
     request_channels: list[Channel] = Field(min_length=1,
-                                            description="How the office takes requests besides this portal (phone, counter, email)")
+                                            description="How the office takes requests (phone, counter, email; online: this portal itself, named in the texts)")
     details_channel: Literal["phone", "mypage", "email"] = Field(
         description="How the date, time and meeting details reach the seeker (phone or 求職者マイページ)")
+    details_by: "DetailsBy | None" = Field(None, description="When the meeting details reach the seeker at the latest (default: the day before)")
+
+
+class DetailsBy(_Strict):
+    business_days: StrictInt = Field(1, ge=1, le=20, description="Open days (office.open_days) before the session by which the details arrive")
+    time: TimeOfDay | None = Field(None, description="Time of day on that open day by which they arrive, \"HH:MM\"")
+
+
+Booking.model_rebuild()
 
 
 class Cancellation(_Strict):
@@ -161,12 +170,27 @@ class Revision(_Strict):
     date: Date = Field(description="Date of the revision (YYYY-MM-DD)")
     kind: RevisionKind = Field(description="制定, 一部改訂 or 全部改正")
     summary: Text | None = Field(None, description="What the revision changes, shown in its notice (お知らせ) and the history")
-    announced: Date | None = Field(None, description="Date the revision's notice is published (default: the build that first sees it)")
+    announced: Date | None = Field(None, description="Date the revision's notice is dated (default: the day a build first published it, recorded in terms-lock.json; never later than the build day)")
+
+    @model_validator(mode="after")
+    def _announced_before_effective(self) -> "Revision":
+        if self.announced and self.announced > self.date:
+            raise ValueError(f"@announced: お知らせの日付 {self.announced.isoformat()} が施行日 {self.date.isoformat()} "
+                             "より後です。施行日以前の日付にしてください")
+        return self
+
+
+class Retention(_Strict):
+    days_after_session: StrictInt = Field(365, ge=1, le=3650,
+                                          description="Days after the appointment until the staff purge deletes the seeker's personal data")
+    days_after_request: StrictInt = Field(365, ge=1, le=3650,
+                                          description="Days after a request that never got an appointment until the purge deletes its personal data")
 
 
 class TermsVersionFile(_Strict):
     effective: Date | None = Field(None, description="Effective date (施行日); must be a revision's date. Only the oldest version may omit it")
     file: StrictStr = Field(description="Markdown file holding this version's text")
+    retention: Retention | None = Field(None, description="Retention this version states, applied to the requests of seekers who agreed to it (default: `retention`)")
 
 
 class Document(_Strict):
@@ -209,13 +233,6 @@ class Typography(_Strict):
     item_label: StrictStr = Field("（{n}）", description="Label of numbered items generated from lists, {n} is the number")
 
 
-class Retention(_Strict):
-    days_after_session: StrictInt = Field(365, ge=1, le=3650,
-                                          description="Days after the appointment until the staff purge deletes the seeker's personal data")
-    days_after_request: StrictInt = Field(365, ge=1, le=3650,
-                                          description="Days after a request that never got an appointment until the purge deletes its personal data")
-
-
 class Notify(_Strict):
     staff_email: Email | None = Field(None, description="Address of the office's staff alerts (新しい申込み, no personal data); "
                                                          "without it, PORTAL_NOTIFY_STAFF_EMAIL or none")
@@ -236,6 +253,7 @@ class OfficeConfig(_Strict):
     typography: Typography = Typography()
     retention: Retention = Retention()
     notify: Notify = Notify()
+    channel_labels: dict[Channel, Text] = Field({}, description="The office's own names of channels in its texts, e.g. {email: 電子メール, online: 予約申込みページ}")
 
     @model_validator(mode="after")
     def _unique_conditions(self) -> "OfficeConfig":
@@ -282,3 +300,4 @@ class OfficeConfig(_Strict):
 class SiteConfig(_Strict):
     title: Text = Field("オンライン職業相談のご案内", description="Title of the site's front page")
     public_url: StrictStr | None = Field(None, description="Public base URL of the portal, used in printed links and QR codes")
+    release: StrictBool = Field(False, description="Build for release: refuse while a fact is missing (public_url, a channel's phone, e-mail or address) instead of building a marked draft")

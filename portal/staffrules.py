@@ -188,9 +188,14 @@ class Clause:
 _ARTICLE_RE = re.compile(r"第[0-9０-９一二三四五六七八九十]+条")
 
 
-def no_show_clause(terms_markdown: str, minutes: int) -> Clause | None:
-    """The article (and its item) whose text contains the no-show phrase "<minutes>分経過"."""
-    phrase = re.compile(rf"{minutes}\s*分経過")
+NO_SHOW_MARK = "\ue000no-show\ue000"   # a private-use mark no terms text holds
+
+
+def no_show_clause(terms_markdown: str, minutes: int, marker: str = NO_SHOW_MARK) -> Clause | None:
+    """The article (and its item) stating the no-show rule: where the terms use the placeholder
+    {{ no_show.minutes }}, which `terms_markdown` has expanded to `marker` (Office.marked_terms),
+    however the sentence around it is worded (「15分経過」, 「15分を経過」)."""
+    phrase = re.compile(re.escape(marker))
     sections = re.split(r"(?m)^##\s+", terms_markdown)
     for section in sections[1:]:
         heading, _, body = section.partition("\n")
@@ -200,7 +205,7 @@ def no_show_clause(terms_markdown: str, minutes: int) -> Clause | None:
         title = heading.strip()
         article = title if number and number.group(0) in title else f"{number.group(0) if number else ''}{title}"
         item = next((line.strip().lstrip("-").strip() for line in body.splitlines() if phrase.search(line)), "")
-        return Clause(article, item)
+        return Clause(article, item.replace(marker, str(minutes)))
     return None
 
 

@@ -7,10 +7,11 @@ build writes the lock only once a version's pages are out (never in a --preview 
 """
 from __future__ import annotations
 
+import datetime  # noqa: F401  (the Protocol's annotation)
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -26,6 +27,7 @@ class Lock:
     shown with (a version no longer in force keeps those, so its archived text never changes)."""
     published: dict[str, str]
     facts: dict[str, dict[str, str | None]]
+    announced: dict[str, str] = field(default_factory=dict)   # key: the day a build first published its notice
 
 
 class PublishedVersion(Protocol):
@@ -43,6 +45,10 @@ class PublishedVersion(Protocol):
     def facts(self) -> tuple[tuple[str, str | None], ...]:
         """The placeholder values the version's text is expanded with."""
 
+    @property
+    def published_on(self) -> "datetime.date | None":
+        """The day a build first published its notice (None: the version replaces none)."""
+
 
 def read_lock(folder: Path) -> Lock:
     """The lock of an office folder (empty when there is none)."""
@@ -54,7 +60,8 @@ def read_lock(folder: Path) -> Lock:
         published = {str(k): str(v) for k, v in data["published"].items()}
         facts = {str(k): {str(n): None if v is None else str(v) for n, v in f.items()}
                  for k, f in data.get("facts", {}).items()}
-        return Lock(published, facts)
+        announced = {str(k): str(v) for k, v in data.get("announced", {}).items()}
+        return Lock(published, facts, announced)
     except (ValueError, KeyError, TypeError, AttributeError):
         raise ContentError(path, None, "ロックファイルが壊れています（ビルドが書くファイルです。git で元に戻してください）") from None
 
@@ -65,8 +72,12 @@ def lock_text(folder: Path, versions: Iterable[PublishedVersion]) -> str:
     versions = list(versions)
     published = {**lock.published, **{v.key: v.source_sha256 for v in versions}}
     facts = {**lock.facts, **{v.key: dict(v.facts) for v in versions}}
-    return json.dumps({"published": dict(sorted(published.items())), "facts": facts},
-                      ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    # The day each notice was first published: it stays its date (office.yaml announced overrides).
+    announced = {**{v.key: v.published_on.isoformat() for v in versions if v.published_on}, **lock.announced}
+    data: dict[str, object] = {"published": dict(sorted(published.items())), "facts": facts}
+    if announced:
+        data["announced"] = announced
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def lock_differs(folder: Path, text: str) -> bool:

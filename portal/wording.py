@@ -148,9 +148,12 @@ def hours_text(config: OfficeConfig) -> str:
     return days_text(config.hours.weekdays) + windows_text(config.hours.windows, config.typography.time_separator)
 
 
-def channels_text(channels: list[str], or_word: str) -> str:
-    """Channel names joined the way legal Japanese does: 電話又はメール; 電話、メール、窓口又はオンライン."""
-    names = [CHANNEL_LABELS[c] for c in channels]
+def channels_text(channels: list[str], or_word: str, labels: dict[str, str] | None = None) -> str:
+    """Channel names joined the way legal Japanese does: 電話又はメール; 電話、メール、窓口又はオンライン.
+
+    `labels` are the office's own names (office.yaml channel_labels: email: 電子メール).
+    """
+    names = [(labels or {}).get(c) or CHANNEL_LABELS[c] for c in channels]
     return or_word.join(["、".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
@@ -185,18 +188,72 @@ def deadline_text(config: OfficeConfig) -> str:
 
 
 def notice_day(config: OfficeConfig) -> str:
-    """The day by which meeting details arrive: 前日, or 前日（閉庁日を除く。開庁日は…） on other open days."""
+    """The day by which meeting details arrive: 前日, or 前日（閉庁日を除く。開庁日は…） on other open days.
+
+    With booking.details_by, the office's own rule: 前開庁日の17時, 2開庁日前の17時.
+    """
+    by = config.booking.details_by
+    if by is not None:
+        return details_by_text(config)
     # 前日 alone on the usual calendar, as the seed terms say it; named open days otherwise.
     days = open_weekdays(config)
     return deadline_phrase(1) if days == MONDAY_TO_FRIDAY else deadline_day(1, days)
 
 
+def details_by_text(config: OfficeConfig) -> str | None:
+    """When the meeting details arrive at the latest (booking.details_by): 前開庁日の17時; None without it."""
+    by = config.booking.details_by
+    if by is None:
+        return None
+    day = "前開庁日" if by.business_days == 1 else f"{by.business_days}開庁日前"
+    return f"{day}の{long_clock(by.time)}" if by.time else day
+
+
+def long_clock(t: datetime.time) -> str:
+    """A time of day as terms write it out: 17時, 17時30分."""
+    return f"{t.hour}時{t.minute}分" if t.minute else f"{t.hour}時"
+
+
+def _ampm(t: datetime.time) -> str:
+    # 午前10時, 正午, 午後1時30分: the long form of a time that legal texts use.
+    if t.hour == 12 and t.minute == 0:
+        return "正午"
+    half, hour = ("午前", t.hour) if t.hour < 12 else ("午後", t.hour - 12)
+    return f"{half}{hour}時{t.minute}分" if t.minute else f"{half}{hour}時"
+
+
+def windows_long(windows: Iterable[TimeSpan]) -> str:
+    """Daily windows written out: 午前10時から正午まで及び午後1時から午後3時まで."""
+    spans = [f"{_ampm(w.start)}から{_ampm(w.end)}まで" for w in windows]
+    return "及び".join(["、".join(spans[:-1]), spans[-1]]) if len(spans) > 1 else spans[0]
+
+
+def days_long(weekdays: list[str]) -> str:
+    """The days with sessions written out: 月曜日・水曜日・金曜日（祝日及び閉庁日を除く）."""
+    ordered = [WEEKDAYS.index(d) for d in WEEKDAYS if d in weekdays]
+    if len(ordered) >= 3 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        days = f"{WEEKDAY_NAMES[ordered[0]]}曜日から{WEEKDAY_NAMES[ordered[-1]]}曜日まで"
+    else:
+        days = "・".join(f"{WEEKDAY_NAMES[d]}曜日" for d in ordered)
+    return f"{days}（祝日及び閉庁日を除く）"
+
+
+def period_text(days: int) -> str:
+    """A retention period as terms state it: 1年 (365 days), 6か月 (180–186 days), else 90日."""
+    if days % 365 == 0:
+        return f"{days // 365}年"
+    for months in range(1, 12 * 10):
+        if days in {30 * months, 31 * months, (365 * months) // 12, -(-365 * months // 12)}:
+            return f"{months // 12}年" if months % 12 == 0 else f"{months}か月"
+    return f"{days}日"
+
+
 def cancellation_text(config: OfficeConfig) -> str:
     """How to cancel: 電話又はメールでご連絡ください（当日は電話のみ）."""
     c, or_word = config.cancellation, config.typography.or_word
-    text = channels_text(c.channels, or_word) + "でご連絡ください"
+    text = channels_text(c.channels, or_word, config.channel_labels) + "でご連絡ください"
     if c.same_day_channels and set(c.same_day_channels) != set(c.channels):
-        text += f"（当日は{channels_text(c.same_day_channels, or_word)}のみ）"
+        text += f"（当日は{channels_text(c.same_day_channels, or_word, config.channel_labels)}のみ）"
     return text
 
 
@@ -206,7 +263,7 @@ def same_day_cancel_text(config: OfficeConfig) -> str:
     # The channels for the day, without this page itself: 電話 when the office named only online.
     channels = [ch for ch in (c.same_day_channels or c.channels) if ch != "online"] or ["phone"]
     return (f"相談日の当日や、キャンセルの締切を過ぎたあとは、この画面からはキャンセルできません。"
-            f"{channels_text(channels, config.typography.or_word)}でご連絡ください")
+            f"{channels_text(channels, config.typography.or_word, config.channel_labels)}でご連絡ください")
 
 
 def day_label(day: datetime.date) -> str:
@@ -244,6 +301,24 @@ def next_steps(config: OfficeConfig) -> list[str]:
     steps.append(f"キャンセルや変更は{cancellation_text(config)}。")
     steps.append(f"連絡なく開始時刻から{config.no_show.minutes}分を過ぎると、キャンセルとして扱われます。")
     return steps
+
+
+def session_length(config: OfficeConfig) -> str:
+    """One session's length as the office states it: 1回40分 (no 程度 the office never wrote)."""
+    return f"1回{config.session.minutes}分"
+
+
+def request_needs(config: OfficeConfig) -> str:
+    """What a seeker needs at hand to request: the e-mail address too where details come by e-mail."""
+    fields = ["氏名", "フリガナ", "求職番号", "電話番号"]
+    if config.booking.details_channel == "email":
+        fields.append("メールアドレス（相談の日時と接続先のお知らせに使います）")
+    return f"申し込みには、{'、'.join(fields)}と、希望する日時（3つまで）が必要です。"
+
+
+def who_confirms(config: OfficeConfig) -> str:
+    """Who fixes the time after a request, naming the office: 申し込みのあと、ハローワーク網走が…."""
+    return f"申し込みのあと、{config.office.name}が日時を確定します。申し込んだだけでは予約は確定しません。"
 
 
 def katakana(text: str) -> str:

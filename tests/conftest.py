@@ -38,3 +38,16 @@ def saturday_office(content: Path) -> Path:
     _replace(folder / "terms.md", "までに予約を確定した方が利用できます。",
              "までに予約を確定した方が利用できます。「開庁日」とは、{{ office.open_days }}の日をいいます。")
     return folder
+
+
+THIRD_OFFICE = "mikazuki"
+FIXTURE_OFFICES = ROOT / "tests" / "fixtures" / "offices"
+
+
+@pytest.fixture
+def third_office(content: Path) -> Path:
+    """A third office (tests/fixtures/offices/mikazuki) in the content copy, with its own rules on
+    every axis of issue #15: Webex, 40 minutes, Mon/Wed/Fri in two windows, a 2-open-day deadline,
+    capacity 2, 15 minutes, a closure, its own channel names, details by e-mail by 17:00 of the
+    previous open day, no court, and a revision ahead (2026-06-01) that shortens retention to 6か月."""
+    return Path(shutil.copytree(FIXTURE_OFFICES / THIRD_OFFICE, content / THIRD_OFFICE))

@@ -48,7 +48,6 @@ def test_missing_facts_are_warnings_not_errors(content):
     ("minutes: 30", 'minutes: "30"', "session.minutes", "整数"),
     ("minutes: 30", "minutes: thirty", "session.minutes", "整数"),
     ("minutes: 30", "minutes: 0", "session.minutes", "以上"),
-    ("  court: 当ハローワークの所在地を管轄する裁判所\n", "", "office.court", "必須"),
     ("service: オンライン職業相談", "service: オンライン職業相談\nservise: x", "servise", "未知の項目"),
     ("  capacity: 1", "  capacity: 1\n  capasity: 2", "booking.capasity", "未知の項目"),
     ("details_channel: phone", "details_channel: fax", "booking.details_channel", "使える値"),
@@ -209,3 +208,86 @@ def test_terms_hash_follows_text(content):
     after = load_office(content / "abashiri")
     assert before.terms_sha256() != after.terms_sha256()
     assert "15分経過" in after.terms_text()
+
+
+# --- issue #15: an office with its own rules on every axis; new keys and their errors ---
+
+def test_the_third_office_states_every_rule_from_office_yaml(third_office):
+    import datetime as dt
+    office = load_office(third_office, dt.date(2026, 5, 1))
+    assert office.warnings == ()
+    guide, terms = office.guide.markdown, office.terms.markdown
+    assert "相談日：月曜日・水曜日・金曜日（祝日及び閉庁日を除く）" in guide
+    assert "相談時間：午前10時から正午まで及び午後1時から午後3時まで" in guide
+    assert "予約申込みページ、電話又は電子メールにより、相談日の2開庁日前の17時までに申し込む" in terms
+    assert "相談日の前開庁日の17時までに電子メールでお知らせします" in terms
+    assert "相談の実施日から1年を経過した後に消去します" in terms
+    upcoming = office.versions[-1]
+    assert "相談の実施日から6か月を経過した後に消去します" in upcoming.doc.markdown
+    assert (office.current.retention.days_after_session, upcoming.retention.days_after_session) == (365, 183)
+    # A change in office.yaml reaches the long forms: nothing is hard-written.
+    edit(third_office, "office.yaml", '    - {start: "13:00", end: "15:00"}', '    - {start: "13:30", end: "16:00"}')
+    edit(third_office, "office.yaml", '  cutoff_time: "17:00"', '  cutoff_time: "16:30"')
+    edit(third_office, "office.yaml", "details_by: {business_days: 1, time: \"17:00\"}", "details_by: {business_days: 2}")
+    changed = load_office(third_office, dt.date(2026, 5, 1)).terms.markdown
+    assert "午前10時から正午まで及び午後1時30分から午後4時まで" in changed
+    assert "2開庁日前の16時30分までに申し込む" in changed and "相談日の2開庁日前までに電子メールで" in changed
+
+
+def test_court_is_needed_only_by_a_text_that_uses_it(third_office, content):
+    assert load_office(third_office).config.office.court is None   # its terms have no such article
+    edit(content / "mothers-hiroshima", "office.yaml", "  court: 広島地方裁判所\n", "")
+    with pytest.raises(ContentErrors) as exc_info:
+        load_office(content / "mothers-hiroshima")
+    error = only_error(exc_info)
+    assert error.path.endswith("mothers-hiroshima/terms.md") and "{{ office.court }}" in error.key
+    assert "office.court が書かれていない" in error.reason and "\n" not in str(error)
+
+
+@pytest.mark.parametrize("old, new, key, reason", [
+    ("details_by: {business_days: 1, time: \"17:00\"}", "details_by: {business_days: 0}",
+     "booking.details_by.business_days", "以上"),
+    ("details_by: {business_days: 1, time: \"17:00\"}", "details_by: {time: \"5pm\"}",
+     "booking.details_by.time", "HH:MM"),
+    ("details_by: {business_days: 1, time: \"17:00\"}", "details_by: {days: 1}", "booking.details_by.days", "未知の項目"),
+    ("channel_labels: {email: 電子メール, online: 予約申込みページ}", "channel_labels: {fax: ファクス}",
+     "channel_labels.fax", "使える値"),
+    ("channel_labels: {email: 電子メール, online: 予約申込みページ}", "channel_labels: {email: \" \"}",
+     "channel_labels.email", "空"),
+    ("channel_labels: {email: 電子メール, online: 予約申込みページ}", "channel_labels: [email]", "channel_labels", "項目の集まり"),
+    ("    - {date: 2026-06-01, kind: 一部改訂, summary: 個人情報の保存期間を6か月に短縮します。}",
+     "    - {date: 2026-06-01, kind: 一部改訂, announced: 2026-06-02}", "terms.revisions[1].announced", "施行日 2026-06-01 より後"),
+    ("retention: {days_after_session: 183, days_after_request: 183}", "retention: {days_after_session: 0}",
+     "terms.versions[1].retention.days_after_session", "以上"),
+    ("retention: {days_after_session: 183, days_after_request: 183}", "retention: 183",
+     "terms.versions[1].retention", "項目の集まり"),
+    ("  request_channels: [online, phone, email]", "  request_channels: [portal]", "booking.request_channels[0]",
+     "使える値"),
+])
+def test_new_keys_fail_naming_file_key_and_reason(third_office, old, new, key, reason):
+    edit(third_office, "office.yaml", old, new)
+    with pytest.raises(ContentErrors) as exc_info:
+        load_office(third_office)
+    error = only_error(exc_info)
+    assert error.path.endswith("mikazuki/office.yaml")
+    assert error.key.startswith(key), error
+    assert reason in error.reason, error
+    assert "\n" not in str(error)
+
+
+def test_a_new_version_may_not_take_effect_before_the_one_in_force(third_office):
+    import datetime as dt
+    from portal.termslock import lock_text, write_lock
+    office = load_office(third_office, dt.date(2026, 6, 10))
+    write_lock(third_office, lock_text(third_office, office.versions))   # both published; 2026-06-01 in force
+    (third_office / "terms-2026-05-15.md").write_text(
+        (third_office / "terms.md").read_text(encoding="utf-8") + "\n追記します。\n", encoding="utf-8")
+    edit(third_office, "office.yaml", "    - {date: 2026-06-01, kind: 一部改訂",
+         "    - {date: 2026-05-15, kind: 一部改訂}\n    - {date: 2026-06-01, kind: 一部改訂")
+    edit(third_office, "office.yaml", "    - {effective: 2026-06-01,",
+         "    - {effective: 2026-05-15, file: terms-2026-05-15.md}\n    - {effective: 2026-06-01,")
+    with pytest.raises(ContentErrors) as exc_info:
+        load_office(third_office, dt.date(2026, 6, 10))
+    error = only_error(exc_info)
+    assert error.path.endswith("mikazuki/office.yaml") and error.key == "terms.versions[1].effective"
+    assert "施行中の版（令和8年6月1日一部改訂、2026-06-01施行）より前です" in error.reason

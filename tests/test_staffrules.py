@@ -170,14 +170,28 @@ def test_naive_times_are_refused():
 ])
 def test_no_show_clause_found_in_terms(content, slug, article):
     office = load_office(content / slug)
-    clause = sr.no_show_clause(office.terms_text(), office.config.no_show.minutes)
+    clause = sr.no_show_clause(office.marked_terms("no_show.minutes", sr.NO_SHOW_MARK), office.config.no_show.minutes)
     assert clause is not None
     assert clause.article == article
-    assert "キャンセルとみなします" in clause.text
+    assert "キャンセルとみなします" in clause.text and "10" in clause.text and sr.NO_SHOW_MARK not in clause.text
 
 
 def test_no_clause_when_terms_do_not_mention_it():
     assert sr.no_show_clause("## 第1条（目的）\n\n目的です。\n", 10) is None
+
+
+def test_clause_is_found_by_its_placeholder_however_it_is_worded(content):
+    # 「15分を経過」 (no 分経過 at all): the placeholder, not the wording, marks the clause.
+    terms = content / "abashiri" / "terms.md"
+    text = terms.read_text(encoding="utf-8").replace("{{ no_show.minutes }}分経過した", "{{ no_show.minutes }}分を経過した")
+    terms.write_text(text, encoding="utf-8")
+    (content / "abashiri" / "terms-lock.json").unlink()
+    yaml = content / "abashiri" / "office.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("  minutes: 10", "  minutes: 15"), encoding="utf-8")
+    office = load_office(content / "abashiri")
+    clause = sr.no_show_clause(office.marked_terms("no_show.minutes", sr.NO_SHOW_MARK), 15)
+    assert clause is not None and clause.article == "第4条（利用申込み等）"
+    assert "15分を経過した場合は、キャンセルとみなします" in clause.text
 
 
 def test_history_counts_no_shows_only():

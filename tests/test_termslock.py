@@ -1,6 +1,7 @@
 """The terms lock: what it records, when it is written, and what it refuses."""
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ class Version:
     key: str
     source_sha256: str
     facts: tuple[tuple[str, str | None], ...] = ()
+    published_on: datetime.date | None = None
 
 
 def test_a_folder_without_a_lock_has_an_empty_one(tmp_path):
@@ -104,3 +106,12 @@ def test_an_office_yaml_change_that_rewords_published_terms_warns(content):
                          encoding="utf-8")
     warned = [w for w in load_office(folder).warnings if "文面がこの変更で変わります" in w]
     assert len(warned) == 1 and "session.minutes: 公開済みの利用規約（初版）" in warned[0], warned
+
+
+def test_the_day_a_notice_was_first_published_is_recorded_once(tmp_path):
+    day = datetime.date(2026, 12, 2)
+    write_lock(tmp_path, lock_text(tmp_path, [Version("2027-04-01", "bbb", (), day)]))
+    assert read_lock(tmp_path).announced == {"2027-04-01": "2026-12-02"}
+    # A later build does not move it: the notice keeps the day it first went out.
+    write_lock(tmp_path, lock_text(tmp_path, [Version("2027-04-01", "bbb", (), day + datetime.timedelta(days=9))]))
+    assert read_lock(tmp_path).announced == {"2027-04-01": "2026-12-02"}

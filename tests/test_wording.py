@@ -195,3 +195,28 @@ def test_same_day_cancel_text_names_the_channels_besides_this_page(channels, sam
     text = wording.same_day_cancel_text(config)
     assert text.startswith("相談日の当日や、キャンセルの締切を過ぎたあとは、この画面からはキャンセルできません。")
     assert text.endswith(named) and "オンライン" not in text
+
+
+# --- issue #15: the long forms terms use, the office's own channel names, details and retention ---
+
+def test_long_forms_of_days_and_windows():
+    from portal.schema import TimeWindow
+    windows = [TimeWindow(start="10:00", end="12:00"), TimeWindow(start="13:00", end="15:30")]
+    assert wording.windows_long(windows) == "午前10時から正午まで及び午後1時から午後3時30分まで"
+    assert wording.windows_long(windows[:1]) == "午前10時から正午まで"
+    assert wording.days_long(["mon", "wed", "fri"]) == "月曜日・水曜日・金曜日（祝日及び閉庁日を除く）"
+    assert wording.days_long(["mon", "tue", "wed", "thu", "fri"]) == "月曜日から金曜日まで（祝日及び閉庁日を除く）"
+    assert wording.long_clock(datetime.time(17, 0)) == "17時"
+    assert wording.long_clock(datetime.time(17, 30)) == "17時30分"
+
+
+@pytest.mark.parametrize("days, text", [(365, "1年"), (730, "2年"), (183, "6か月"), (180, "6か月"), (90, "3か月"),
+                                        (45, "45日")])
+def test_retention_period_as_terms_state_it(days, text):
+    assert wording.period_text(days) == text
+
+
+def test_channel_names_follow_the_office():
+    labels = {"email": "電子メール", "online": "予約申込みページ"}
+    assert wording.channels_text(["online", "phone", "email"], "又は", labels) == "予約申込みページ、電話又は電子メール"
+    assert wording.channels_text(["email"], "又は") == "メール"

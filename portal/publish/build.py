@@ -54,7 +54,8 @@ class Survey:
 def survey(plan: BuildPlan) -> Survey:
     """Compare the content with the last build's manifest: which offices can stay, which to render."""
     folders = office_folders(plan.content, list(plan.only))
-    key = manifest.global_key(plan.templates, plan.content, plan.today.isoformat(), f"pdf={plan.pdf}")
+    key = manifest.global_key(plan.templates, plan.content, plan.today.isoformat(), f"pdf={plan.pdf}",
+                              f"release={plan.release}")
     previous = manifest.read(plan.out)
     present = existing_files(plan.out)
     inputs = {f.name: manifest.folder_hash(f) for f in folders}
@@ -79,6 +80,7 @@ class RenderedOffice:
     entry: manifest.Entry
     lock: str                 # terms-lock.json as it is once these pages are published
     office: Office | None     # kept only when the PDFs need it
+    missing: tuple = ()       # ContentErrors: facts a release needs that office.yaml lacks
 
 
 def _render_share(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfig, key: str,
@@ -98,6 +100,7 @@ def _load_and_render(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfi
     import dataclasses
 
     from ..offices import load_folders
+    from ..release import office_missing
     from ..termslock import LOCK_FILE, lock_differs, lock_text
     from .site import environment, index_row, office_pages
 
@@ -108,7 +111,9 @@ def _load_and_render(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfi
     env = environment(plan.templates)
     done = []
     for office in offices:
-        pages = office_pages(env, site, office, pdfs=plan.pdf)
+        # --no-pdf keeps the leaflets already published, so the pages keep linking them.
+        pdfs = plan.pdf or (plan.out / office.slug / "leaflet.pdf").is_file()
+        pages = office_pages(env, site, office, pdfs=pdfs)
         lock = lock_text(office.folder, office.versions)
         digest = inputs[office.slug]
         if lock_differs(office.folder, lock):
@@ -116,7 +121,8 @@ def _load_and_render(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfi
             digest = manifest.folder_hash(office.folder, {LOCK_FILE: lock.encode("utf-8")})
         entry = manifest.Entry(key, digest, sorted(pages), dataclasses.asdict(index_row(office)),
                                list(office.warnings))
-        done.append(RenderedOffice(office.slug, office.folder, pages, entry, lock, office if plan.pdf else None))
+        done.append(RenderedOffice(office.slug, office.folder, pages, entry, lock, office if plan.pdf else None,
+                                   tuple(office_missing(office))))
     return done
 
 
@@ -224,7 +230,13 @@ def assemble(plan: BuildPlan, found: Survey, site: SiteConfig, rendered: list[Re
     common = site_files(environment(plan.templates), site,
                         [OfficeView(**entries[slug].index) for slug in sorted(entries)], plan.templates)
     files.update(common)
-    keep = frozenset(rel for slug in found.kept for rel in entries[slug].files)
+    if not plan.pdf:   # --no-pdf never deletes the leaflets already published
+        for r in rendered:
+            for rel in (f"{r.slug}/leaflet.pdf", f"{r.slug}/terms.pdf"):
+                if rel in found.present:
+                    entries[r.slug].files.append(rel)
+    keep = frozenset(rel for slug in found.kept for rel in entries[slug].files) | frozenset(
+        rel for r in rendered for rel in entries[r.slug].files if rel not in files)
     text = manifest.dump(manifest.Manifest(found.key, entries, list(common), site_warnings))
     return Output(files, keep, text, tuple(warnings))
 
@@ -238,6 +250,16 @@ def record_locks(plan: BuildPlan, rendered: list[RenderedOffice]) -> None:
 
     for r in rendered if plan.publish else ():
         write_lock(r.folder, r.lock)
+
+
+def check_release(plan: BuildPlan, site: SiteConfig, rendered: list[RenderedOffice]) -> None:
+    """A release build refuses, one line per missing fact, before anything is written."""
+    from ..offices import SITE_FILE
+    from ..release import site_missing
+
+    missing = site_missing(site, plan.content / SITE_FILE) + [e for r in rendered for e in r.missing]
+    if missing:
+        raise ContentErrors(missing)
 
 
 def execute(plan: BuildPlan) -> BuildReport:
@@ -255,6 +277,8 @@ def execute(plan: BuildPlan) -> BuildReport:
 
     site = load_site(plan.content)
     rendered = render_offices(plan, found, site)
+    if plan.release or site.release:
+        check_release(plan, site, rendered)
     pdfs = render_pdfs(plan, site, rendered)
     output = assemble(plan, found, site, rendered, pdfs)
     stats = write_site(plan.out, output.files, output.keep, output.manifest, found.present)
@@ -269,10 +293,10 @@ def execute(plan: BuildPlan) -> BuildReport:
 def build(content: Path, out: Path, only: list[str] | None = None, templates: Path = TEMPLATES, *,
           today: dt.date | None = None, pdf: bool = True, pdf_cache: Path | None = DEFAULT_PDF_CACHE,
           processes: int = 2, incremental: bool = True, publish: bool = True,
-          markdown_cache: Path | None = DEFAULT_MARKDOWN_CACHE) -> BuildReport:
+          markdown_cache: Path | None = DEFAULT_MARKDOWN_CACHE, release: bool = False) -> BuildReport:
     """Build the site from keyword options: make the BuildPlan and run it (for code and tests).
 
     The arguments are BuildPlan's fields; `today=None` means today in Japan.
     """
     return execute(BuildPlan(content, out, tuple(only or ()), templates, today or tokyo_today(), pdf, pdf_cache,
-                             processes, incremental, publish, markdown_cache))
+                             processes, incremental, publish, markdown_cache, release))

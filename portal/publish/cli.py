@@ -43,6 +43,8 @@ def parser() -> argparse.ArgumentParser:
                    help="build as of this date: which terms version is current (default: today in Japan)")
     p.add_argument("--preview", dest="publish", action="store_false",
                    help="check a draft: build without recording terms versions in terms-lock.json")
+    p.add_argument("--release", action="store_true",
+                   help="build for release: refuse, one line per missing fact, instead of a draft marked 見本")
     p.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     return p
 
@@ -53,7 +55,7 @@ def plan_from(args: argparse.Namespace) -> BuildPlan:
                      today=args.today or tokyo_today(), pdf=args.pdf,
                      pdf_cache=args.pdf_cache or DEFAULT_PDF_CACHE,
                      incremental=args.incremental, publish=args.publish,
-                     markdown_cache=args.markdown_cache or DEFAULT_MARKDOWN_CACHE)
+                     markdown_cache=args.markdown_cache or DEFAULT_MARKDOWN_CACHE, release=args.release)
 
 
 def print_report(report: BuildReport, plan: BuildPlan, quiet: bool) -> None:

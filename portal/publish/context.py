@@ -30,6 +30,7 @@ class Page:
     site_title: str
     breadcrumbs: tuple[Crumb, ...]
     footer: str = FOOTER
+    draft: str | None = None        # the banner of a draft build (portal.release.draft_banner)
 
 
 @dataclass(frozen=True)
@@ -128,13 +129,24 @@ class LeafletView:
     booking_url: str        # what the QR code encodes
     printed_url: str        # the same address as people type it
     qr_svg: str             # inline SVG markup built by the PDF module
+    draft: str | None = None   # 見本 across both pages of a draft build
+    office_line: str | None = None   # the office above the title, unless the title names it
+    terms_title: str = ""            # the terms PDFs' title, naming the office once
 
 
-def leaflet_view(office: Office, booking_url: str, qr_svg: str) -> LeafletView:
+def titled(title: str, name: str) -> str:
+    """A title naming the office once: オンライン相談のご案内（ハローワーク網走）, or the title as it is
+    when it already holds the name (ハローワーク網走 オンライン相談のご案内)."""
+    return title if name in title else f"{title}（{name}）"
+
+
+def leaflet_view(office: Office, booking_url: str, qr_svg: str, draft: str | None = None) -> LeafletView:
     """An office's leaflet context: its documents and facts plus the booking address and QR code."""
     printed = booking_url.removeprefix("https://")
     return LeafletView(
-        title=f"{office.config.guide.title}（{office.name}）",
+        title=titled(office.config.guide.title, office.name), draft=draft,
+        office_line=None if office.name in office.config.guide.title else office.name,
+        terms_title=titled(office.config.terms.title, office.name),
         office=office_view(office, href="", terms_href=""),
         guide=doc_view(office, "guide"), terms=doc_view(office, "terms"),
         revisions=revisions_view(office), booking_url=booking_url, printed_url=printed, qr_svg=qr_svg)

@@ -28,6 +28,7 @@ from jinja2 import Environment
 
 from ..errors import BuildError, display_path
 from ..offices import Office
+from ..release import DRAFT_STAMP, office_missing, site_missing
 from ..schema import SiteConfig
 from .backsize import estimate
 from .context import LeafletView, booking_url, leaflet_view
@@ -43,7 +44,7 @@ BACK_SIZES = tuple(7 + 0.5 * i for i in range(11))   # 7pt … 12pt: the back pa
 FRONT_SIZES = tuple(round(9.8 - 0.4 * i, 1) for i in range(8))   # 9.8pt (design) … 7pt: a long guide steps down
 _SIZE_MARK = 'style="font-size: SIZEpt"'   # a page's font size in Job.front, Job.back and Job.probe
 PDF_VARIANT = "pdf/ua-1"
-RENDER_VERSION = "3"    # bump when this module changes what a PDF looks like for the same HTML
+RENDER_VERSION = "4"    # bump when this module changes what a PDF looks like for the same HTML
 
 
 def _sized(html: str, size: float) -> str:
@@ -275,9 +276,11 @@ def office_jobs(site: SiteConfig, offices: list[Office], env: Environment, templ
     for office in offices:
         url = booking_url(site, office.slug)
         code = qr_svg(url)
+        # A draft (a fact for release missing) is stamped 見本 across both pages.
+        draft = DRAFT_STAMP if site_missing(site, Path("site.yaml")) + office_missing(office) else None
         later = office.versions[office.versions.index(office.current) + 1:]
-        ahead = tuple((v.label, leaflet_view(dataclasses.replace(office, current=v), url, code)) for v in later)
-        jobs.append(_job(env, css, fonts, office, leaflet_view(office, url, code), ahead))
+        ahead = tuple((v.label, leaflet_view(dataclasses.replace(office, current=v), url, code, draft)) for v in later)
+        jobs.append(_job(env, css, fonts, office, leaflet_view(office, url, code, draft), ahead))
     return jobs
 
 

@@ -41,3 +41,4 @@ class BuildPlan:
     incremental: bool = True        # reuse offices unchanged since the last build into `out`
     publish: bool = True            # False (--preview): record no version in terms-lock.json
     markdown_cache: Path | None = DEFAULT_MARKDOWN_CACHE   # None: parse every document afresh
+    release: bool = False           # --release: refuse while a fact is missing (else: a marked draft)

@@ -7,7 +7,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from ..errors import BuildError
-from ..offices import Office
+from ..offices import SITE_FILE, Office
+from ..release import draft_banner, office_draft, site_missing
 from ..schema import SiteConfig
 from ..compare import compare
 from .context import Crumb, OfficeView, Page, doc_view, office_view, revisions_view
@@ -29,11 +30,13 @@ def _render(env: Environment, name: str, **context: object) -> bytes:
         raise BuildError(f"templates/{name}: {exc}") from exc
 
 
-def _page(site: SiteConfig, title: str, depth: int, trail: list[tuple[str, int | None]]) -> Page:
+def _page(site: SiteConfig, title: str, depth: int, trail: list[tuple[str, int | None]],
+          draft: str | None = None) -> Page:
     """A page `depth` folders below the root; trail items are (label, depth of their target)."""
     up = lambda d: "../" * (depth - d) or "./"  # noqa: E731
     crumbs = [Crumb("トップ", up(0))] + [Crumb(label, None if d is None else up(d)) for label, d in trail]
-    return Page(title, "../" * depth, site.title, tuple(crumbs))
+    return Page(title, "../" * depth, site.title, tuple(crumbs), draft=draft)
+
 
 
 def office_pages(env: Environment, site: SiteConfig, office: Office, pdfs: bool = False) -> dict[str, bytes]:
@@ -43,41 +46,44 @@ def office_pages(env: Environment, site: SiteConfig, office: Office, pdfs: bool 
     terms link to them.
     """
     slug, name, terms_title = office.slug, office.name, office.config.terms.title
+    draft = office_draft(site, office)
+    guide_title = office.config.guide.title if name in office.config.guide.title else f"{office.config.guide.title}｜{name}"
+    page_of = lambda *args: _page(*args, draft=draft)  # noqa: E731  (every page of the office)
     view = lambda depth: office_view(office, href="../" * depth or "./", terms_href="../" * depth + "terms/")  # noqa: E731
     files = {
         f"{slug}/index.html": _render(
-            env, "site/guide.html", page=_page(site, f"{office.config.guide.title}｜{name}", 1, [(name, None)]),
+            env, "site/guide.html", page=page_of(site, guide_title, 1, [(name, None)]),
             doc=doc_view(office, "guide"), office=view(0), leaflet="leaflet.pdf" if pdfs else None),
         f"{slug}/terms/index.html": _render(
-            env, "site/terms.html", page=_page(site, f"{terms_title}｜{name}", 2, [(name, 1), ("利用規約", None)]),
+            env, "site/terms.html", page=page_of(site, f"{terms_title}｜{name}", 2, [(name, 1), ("利用規約", None)]),
             doc=doc_view(office, "terms"), revisions=revisions_view(office),
             meta=terms_meta(office, office.current, "../"), office=view(1), terms_pdf="../terms.pdf" if pdfs else None),
         f"{slug}/terms/history/index.html": _render(
             env, "site/history.html",
-            page=_page(site, f"改訂履歴｜{terms_title}｜{name}", 3, [(name, 1), ("利用規約", 2), ("改訂履歴", None)]),
+            page=page_of(site, f"改訂履歴｜{terms_title}｜{name}", 3, [(name, 1), ("利用規約", 2), ("改訂履歴", None)]),
             rows=history(office), meta_up="../../", office=view(2)),
     }
     for version in office.versions:
         crumbs = [(name, 1), ("利用規約", 2), (version.label, None)]
         files[f"{slug}/terms/{version.key}/index.html"] = _render(
-            env, "site/terms.html", page=_page(site, f"{terms_title}（{version.label}）｜{name}", 3, crumbs),
+            env, "site/terms.html", page=page_of(site, f"{terms_title}（{version.label}）｜{name}", 3, crumbs),
             doc=doc_view(office, "terms", version), revisions=revisions_view(office, version),
             meta=terms_meta(office, version, "../../"), office=view(2), terms_pdf=None)
         previous = office.previous(version)
         if previous is not None:
             crumbs = [(name, 1), ("利用規約", 2), (version.label, 3), ("新旧対照表", None)]
             files[f"{slug}/terms/{version.key}/compare/index.html"] = _render(
-                env, "site/compare.html", page=_page(site, f"新旧対照表（{version.label}）｜{name}", 4, crumbs),
+                env, "site/compare.html", page=page_of(site, f"新旧対照表（{version.label}）｜{name}", 4, crumbs),
                 rows=compare(previous.doc.markdown, version.doc.markdown), meta_up="../../../",
                 new=version_link(office, version), old=version_link(office, previous), office=view(3))
     items = notices(office)
     files[f"{slug}/notices/index.html"] = _render(
-        env, "site/notices.html", page=_page(site, f"お知らせ｜{name}", 2, [(name, 1), ("お知らせ", None)]),
+        env, "site/notices.html", page=page_of(site, f"お知らせ｜{name}", 2, [(name, 1), ("お知らせ", None)]),
         notices=items, office=view(1))
     for notice in items:
         files[f"{slug}/notices/{notice.key}/index.html"] = _render(
             env, "site/notice.html",
-            page=_page(site, f"{notice.title}｜{name}", 3, [(name, 1), ("お知らせ", 2), (notice.title, None)]),
+            page=page_of(site, f"{notice.title}｜{name}", 3, [(name, 1), ("お知らせ", 2), (notice.title, None)]),
             notice=notice, meta_up="../../", office=view(2))
     files[f"{slug}/notices/feed.xml"] = _render(env, "site/feed.xml", feed=feed(site, office, items), office=view(1))
     return files
@@ -90,7 +96,8 @@ def index_row(office: Office) -> OfficeView:
 
 def index_page(env: Environment, site: SiteConfig, rows: list[OfficeView]) -> bytes:
     """The front page listing every office."""
-    return _render(env, "site/index.html", page=Page(site.title, "", site.title, ()), offices=rows)
+    return _render(env, "site/index.html", offices=rows,
+                   page=Page(site.title, "", site.title, (), draft=draft_banner(site_missing(site, Path(SITE_FILE)))))
 
 
 def asset_files(templates: Path = TEMPLATES) -> dict[str, bytes]:

@@ -111,7 +111,7 @@ def notices(office: Office) -> tuple[Notice, ...]:
         if previous is None or version.effective is None:
             continue
         rev = _revision(office, version)
-        published = rev.announced or version.effective
+        published = office.announced(version) or version.effective
         found.append(Notice(
             key=version.key,
             title=f"{office.config.terms.title}の{rev.kind}（{eras.wareki(version.effective)}施行）",
@@ -141,7 +141,10 @@ def feed(site: SiteConfig, office: Office, items: tuple[Notice, ...]) -> Feed:
     base = (site.public_url or "").rstrip("/")
     # Absolute with a public URL; else relative to the feed itself, which is notices/feed.xml.
     here = f"{base}/{office.slug}/notices/" if base else ""
-    dates = [n.published_iso for n in items] + [r.date.isoformat() for r in office.config.terms.revisions]
+    # Never in the future: notices are dated at most the build day, and revisions count once in force.
+    in_force = office.current.effective
+    dates = [n.published_iso for n in items] + [r.date.isoformat() for r in office.config.terms.revisions
+                                                if in_force is None or r.date <= in_force]
     updated = _stamp(max(dates)) if dates else _stamp(dt.date(2000, 1, 1).isoformat())
     entries = tuple((n, f"tag:madoguchi,2024:{office.slug}/terms/{n.key}", f"{here}{n.key}/") for n in items)
     return Feed(id=f"tag:madoguchi,2024:{office.slug}/notices", title=f"{office.name} お知らせ",

@@ -22,16 +22,18 @@ class Page:
     breadcrumbs: tuple[Crumb, ...]
     footer: str = FOOTER
     root: str = "/"     # links to the built site and its assets (the portal serves it at /)
+    draft: str | None = None   # the banner while the office's facts are not ready (portal.release)
 
 
-def page(office: Office | None, title: str, site_title: str) -> Page:
-    """A page of office's booking flow (or a site-level page when office is None)."""
+def page(office: Office | None, title: str, site_title: str, draft: str | None = None) -> Page:
+    """A page of office's booking flow (or a site-level page when office is None); `draft` is the
+    banner of a draft (portal.release.office_draft)."""
     crumbs = [Crumb("トップ", "/")]
     if office is not None:
         crumbs += [Crumb(office.name, f"/{office.slug}/"), Crumb("オンライン予約", f"/{office.slug}/booking/")]
     crumbs.append(Crumb(title, None))
     suffix = f"｜{office.name}" if office is not None else ""
-    return Page(title + suffix, site_title, tuple(crumbs))
+    return Page(title + suffix, site_title, tuple(crumbs), draft=draft)
 
 
 def staff_page(title: str, site_title: str, crumbs: Iterable[Crumb], office: Office | None = None) -> Page:

@@ -86,7 +86,7 @@ class BookingRequest(Base):
     channel: Mapped[str] = mapped_column(String(20), default="portal", server_default="portal")
     memo: Mapped[str] = mapped_column(Text, default="", server_default="")   # staff's notes: personal data
     # SHA-256 of the token in the seeker's private link (the token is never stored); NULL once purged.
-    link_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    link_sha256: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     slots: Mapped[list[PreferredSlot]] = relationship(
         back_populates="request", order_by="PreferredSlot.rank", cascade="all, delete-orphan")

@@ -1,7 +1,7 @@
 """Retention purge and online backup of the portal database.
 
-The purge blanks the personal fields of requests past their office's retention (office.yaml
-`retention`), keeping the reference, status, times and the consent record (terms version, hash,
+The purge blanks the personal fields of requests past their retention: the one the terms version
+their seeker agreed to states (office.yaml `terms.versions[].retention`, else `retention`), keeping the reference, status, times and the consent record (terms version, hash,
 statement, time) as evidence. On SQLite, secure_delete overwrites freed bytes, and a checkpoint
 plus VACUUM rewrites the file, so the old values are gone from the file itself, not just unlinked.
 """
@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from ..errors import MadoguchiError
 from ..offices import Office
+from ..schema import Retention
 from .db import private_file
-from .models import Appointment, AuditEntry, BookingRequest, OutboxMessage, RequestPurge
+from .models import Appointment, AuditEntry, BookingRequest, Consent, OutboxMessage, RequestPurge
 
 BLANK = {"name": "", "kana": "", "seeker_number": "", "seeker_number_typed": "", "phone": "", "phone_typed": "",
          "email": None, "companions": "", "companion_note": "", "memo": "",
@@ -46,17 +47,44 @@ class PurgeResult:
         return sum(self.counts.values())
 
 
+def retentions(office: Office) -> tuple[dict[str, Retention], dict[str, Retention]]:
+    """Each terms version's retention by the SHA-256 of its canonical text and by its label."""
+    by_sha = {office.terms_sha256(v): v.retention for v in office.versions}
+    by_label = {v.label: v.retention for v in office.versions}
+    return by_sha, by_label
+
+
 def due(session: Session, office: Office, now: datetime.datetime) -> list[int]:
-    """Ids of office's requests past retention and not yet purged."""
-    r = office.config.retention
-    after_session = now - datetime.timedelta(days=r.days_after_session)
-    after_request = now - datetime.timedelta(days=r.days_after_request)
-    q = (select(BookingRequest.id).outerjoin(Appointment, Appointment.request_id == BookingRequest.id)
+    """Ids of office's requests past retention and not yet purged.
+
+    Each request keeps the retention of the terms version its seeker agreed to (the consent pins
+    its hash and label); a request without a consent, or whose version is no longer on file,
+    keeps the office's `retention`. The database narrows by the shortest period; the rest is
+    decided per request here.
+    """
+    by_sha, by_label = retentions(office)
+    default = office.config.retention
+    every = [default, *by_sha.values()]
+    after_session = now - datetime.timedelta(days=min(r.days_after_session for r in every))
+    after_request = now - datetime.timedelta(days=min(r.days_after_request for r in every))
+    q = (select(BookingRequest.id, Appointment.starts_at, BookingRequest.created_at,
+                Consent.terms_sha256, Consent.revision_label)
+         .outerjoin(Appointment, Appointment.request_id == BookingRequest.id)
+         .outerjoin(Consent, Consent.request_id == BookingRequest.id)
          .where(BookingRequest.office_slug == office.slug,
                 ~exists().where(RequestPurge.request_id == BookingRequest.id),
                 or_(and_(Appointment.request_id.is_not(None), Appointment.starts_at < after_session),
                     and_(Appointment.request_id.is_(None), BookingRequest.created_at < after_request))))
-    return list(session.scalars(q))
+    found = []
+    for rid, starts_at, created_at, sha, label in session.execute(q):
+        kept = by_sha.get(sha) or by_label.get(label) or default
+        if starts_at is not None:
+            past = starts_at < now - datetime.timedelta(days=kept.days_after_session)
+        else:
+            past = created_at < now - datetime.timedelta(days=kept.days_after_request)
+        if past:
+            found.append(rid)
+    return found
 
 
 def purge(engine: Engine, offices: list[Office], now: datetime.datetime, dry_run: bool = False,

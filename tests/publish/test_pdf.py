@@ -107,7 +107,7 @@ def test_fonts_embedded_subset_tagged_titled_japanese(site, pdf):
         assert (emb, sub) == ("yes", "yes"), row
     meta = info(path)
     assert meta["Tagged"].strip() == "yes"
-    assert meta["Title"].strip().endswith("）") and "ハローワーク" in meta["Title"]
+    assert meta["Title"].count("ハローワーク") == 1   # the office named once, whether the title holds it or not
     assert catalog_lang(path) == "ja"
     assert 'pdfuaid:part="1"' in tool("pdfinfo", "-meta", path)
 

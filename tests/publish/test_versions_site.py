@@ -121,3 +121,33 @@ def test_editing_a_published_version_fails_the_build(versioned, tmp_path):
                              str(tmp_path / "site"), "--no-pdf"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "terms-2027-04-01.md" in result.stderr and "新しい施行日の版" in result.stderr
+
+
+# --- issue #15 point 4: a notice announced ahead is dated the day it went out, never in the future ---
+
+def notice_date(out: Path, slug: str, key: str) -> str:
+    item = page(out, f"{slug}/notices/index.html").select_one(f'.notice-list li:has(a[href="{key}/"]) time')
+    return item["datetime"]
+
+
+def feed_updated(out: Path, slug: str) -> str:
+    return feedparser.parse((out / f"{slug}/notices/feed.xml").read_bytes()).feed.updated
+
+
+def test_a_notice_without_announced_is_dated_the_day_a_build_first_published_it(content, tmp_path):
+    import shutil
+    from conftest import FIXTURE_OFFICES, THIRD_OFFICE
+    shutil.copytree(FIXTURE_OFFICES / THIRD_OFFICE, content / THIRD_OFFICE)
+    out = tmp_path / "site"
+    build(content, out, "2026-05-01")    # the revision of 2026-06-01 is published a month ahead
+    assert notice_date(out, THIRD_OFFICE, "2026-06-01") == "2026-05-01"
+    assert feed_updated(out, THIRD_OFFICE).startswith("2026-05-01")   # not 2026-06-01: never in the future
+    assert '"2026-06-01": "2026-05-01"' in (content / THIRD_OFFICE / "terms-lock.json").read_text(encoding="utf-8")
+    build(content, out, "2026-05-20")    # later builds keep the day it went out
+    assert notice_date(out, THIRD_OFFICE, "2026-06-01") == "2026-05-01"
+
+
+def test_the_feed_is_never_updated_in_the_future(versioned, tmp_path):
+    out = tmp_path / "site"
+    build(versioned, out, "2027-03-31")   # announced 2027-03-01, effective 2027-04-01
+    assert feed_updated(out, "mothers-hiroshima").startswith("2027-03-01")

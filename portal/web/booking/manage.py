@@ -15,6 +15,7 @@ from flask import abort, redirect, render_template, request, session, url_for
 from ... import staffrules as sr
 from ... import wording
 from ...offices import Office
+from ...release import office_draft
 from .. import db
 from ..frame import error_list, page
 from ..models import BookingRequest
@@ -28,7 +29,7 @@ _FOUND, _NOTICE = "found", "mine_notice"
 
 
 def _render(template: str, office: Office, title: str, status: int = 200, **context: object):
-    return render_template(template, page=page(office, title, portal_state().site.title),
+    return render_template(template, page=page(office, title, portal_state().site.title, office_draft(portal_state().site, office)),
                            office=pages.office_facts(office), **context), status
 
 

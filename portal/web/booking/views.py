@@ -21,7 +21,8 @@ from flask import abort, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import TooManyRequests
 
 from ...offices import Office
-from ...wording import next_steps
+from ...release import office_draft
+from ...wording import next_steps, request_needs, session_length, who_confirms
 from .. import db
 from ..errors import render_error
 from ..frame import Page, error_list, page
@@ -36,7 +37,8 @@ _SUBMIT_SCOPE = "booking-post"
 
 
 def _page(office: Office, title: str) -> Page:
-    return page(office, title, portal_state().site.title)
+    state = portal_state()
+    return page(office, title, state.site.title, office_draft(state.site, office))
 
 
 def _eligible(office: Office) -> list[str] | None:
@@ -49,7 +51,8 @@ def start(slug: str):
     office = portal_state().office_or_404(slug)
     return render_template("portal/start.html", page=_page(office, "オンライン予約の申し込み"),
                            office=pages.office_facts(office), conditions=office.config.eligibility,
-                           session_minutes=office.config.session.minutes, tool=office.config.session.tool,
+                           session_length=session_length(office.config), tool=office.config.session.tool,
+                           needs=request_needs(office.config), confirms=who_confirms(office.config),
                            start_href=url_for(".eligibility", slug=slug), find_href=url_for(".find", slug=slug))
 
 

@@ -255,7 +255,7 @@ def history(db: Session, office: Office, req: BookingRequest) -> HistoryFlag | N
     count = sr.history_flag([s for _, s in earlier])
     if not count:
         return None
-    clause = sr.no_show_clause(office.terms_text(), office.config.no_show.minutes)
+    clause = sr.no_show_clause(office.marked_terms("no_show.minutes", sr.NO_SHOW_MARK), office.config.no_show.minutes)
     return HistoryFlag(count, tuple(r for r, s in earlier if s == sr.NO_SHOW),
                        clause.article if clause else "利用規約", clause.text if clause else "")
 

@@ -13,8 +13,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_booking_requests_office_status", "booking_requests", ["office_slug", "status"])
+    op.create_index("ix_booking_requests_office_status", "booking_requests", ["office_slug", "status"],
+                    if_not_exists=True)  # a run killed after the index, before the stamp, can re-run
 
 
 def downgrade() -> None:
-    op.drop_index("ix_booking_requests_office_status", table_name="booking_requests")
+    op.drop_index("ix_booking_requests_office_status", table_name="booking_requests", if_exists=True)
