@@ -233,6 +233,11 @@ class Typography(_Strict):
     item_label: StrictStr = Field("（{n}）", description="Label of numbered items generated from lists, {n} is the number")
 
 
+class Notify(_Strict):
+    staff_email: Email | None = Field(None, description="Address of the office's staff alerts (新しい申込み, no personal data); "
+                                                         "without it, PORTAL_NOTIFY_STAFF_EMAIL or none")
+
+
 class OfficeConfig(_Strict):
     office: OfficeInfo
     service: Text = Field(description="Name of the service, e.g. オンライン職業相談")
@@ -247,6 +252,7 @@ class OfficeConfig(_Strict):
     terms: Terms
     typography: Typography = Typography()
     retention: Retention = Retention()
+    notify: Notify = Notify()
     channel_labels: dict[Channel, Text] = Field({}, description="The office's own names of channels in its texts, e.g. {email: 電子メール, online: 予約申込みページ}")
 
     @model_validator(mode="after")

@@ -75,6 +75,7 @@ AUDIT_ACTION_LABELS = {
     "staff_password": "自分のパスワードを変更",
     "staff_password_failed": "パスワード変更の失敗（現在のパスワード誤り）",
     "purge": "保存期間を過ぎた個人情報を削除",
+    "view_mail": "メールの送信状況を表示",
 }
 _WEEKDAY_OF_KEY = dict(zip(WEEKDAYS, WEEKDAY_NAMES))
 

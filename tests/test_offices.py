@@ -74,6 +74,7 @@ def test_missing_facts_are_warnings_not_errors(content):
     (COURT, COURT + "  open_days: [mon, mon]\n", "office.open_days", "同じ曜日が2回"),
     (COURT, COURT + "  open_days: []\n", "office.open_days", "少なくとも 1 件"),
     (COURT, COURT + "  open_days: [mon, holiday]\n", "office.open_days[1]", "使える値"),
+    (COURT, COURT + "notify:\n  staff_email: staff-at-example\n", "notify.staff_email", "メールアドレスの形"),
 ])
 def test_validation_failures_name_key_and_reason(content, old, new, key, reason):
     edit(content / "abashiri", "office.yaml", old, new)

@@ -66,6 +66,19 @@ def _rate(value: str) -> str:
     return value
 
 
+def _address(value: str) -> str:
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
+
+    try:
+        if any(ord(c) < 33 for c in value.strip()) or value.count("@") != 1:
+            raise ValueError
+        Address(addr_spec=value.strip())
+    except (ValueError, IndexError, HeaderParseError):
+        raise ValueError("メールアドレス（例: madoguchi@example.jp）にしてください") from None
+    return value.strip()
+
+
 def _storage(value: str) -> str:
     from limits.storage import SCHEMES
 
@@ -120,7 +133,24 @@ SETTINGS: tuple[Setting, ...] = (
             "Wrong one-time codes after which the half-done login ends (the password is asked again)"),
     Setting("STAFF_ARGON2_MEMORY_KIB", "PORTAL_STAFF_ARGON2_MEMORY_KIB", 65536, _int(1024, 4 * 1024 * 1024),
             "argon2id memory cost of new password hashes, in KiB"),
+    # E-mail (listed in the README's Notifications section): without SMTP_HOST the outbox fills
+    # and nothing is sent; the staff console says mail is off.
+    Setting("SMTP_HOST", "PORTAL_SMTP_HOST", None, str, "SMTP server that sends the outbox; unset: mail is off"),
+    Setting("SMTP_PORT", "PORTAL_SMTP_PORT", None, _int(1, 65535),
+            "Its port; default 25, 587 or 465 by `PORTAL_SMTP_SECURITY`"),
+    Setting("SMTP_SECURITY", "PORTAL_SMTP_SECURITY", "starttls", _choice("none", "starttls", "tls"),
+            "`starttls` (upgrade the connection, required), `tls` (TLS from the start) or `none` (a local relay only)"),
+    Setting("SMTP_USER", "PORTAL_SMTP_USER", None, str, "User name for SMTP AUTH; unset: no login"),
+    Setting("SMTP_PASSWORD", "PORTAL_SMTP_PASSWORD", None, str, "Password for SMTP AUTH (needs `PORTAL_SMTP_USER`)"),
+    Setting("SMTP_FROM", "PORTAL_SMTP_FROM", None, _address, "Sender address (From) of every message; required with a host"),
+    Setting("NOTIFY_STAFF_EMAIL", "PORTAL_NOTIFY_STAFF_EMAIL", None, _address,
+            "Address of the staff alerts of offices without `notify.staff_email` in office.yaml; unset: none"),
+    Setting("NOTIFY_ALERT_MINUTES", "PORTAL_NOTIFY_ALERT_MINUTES", 5, _int(0, 1440),
+            "At most one staff alert per office in this many minutes (new requests meanwhile are counted in the next)"),
+    Setting("NOTIFY_MAX_ATTEMPTS", "PORTAL_NOTIFY_MAX_ATTEMPTS", 8, _int(1, 50),
+            "Tries of a message the server refuses for now (4xx, no connection), 1 min doubling each time, before it fails"),
 )
+MAIL_SETTINGS = tuple(s for s in SETTINGS if s.key.startswith(("SMTP_", "NOTIFY_")))
 STAFF_SETTINGS = tuple(s for s in SETTINGS if s.key.startswith("STAFF_"))
 ENV_VARS = {s.env: s for s in SETTINGS}
 
@@ -172,6 +202,15 @@ def check(conf: dict) -> None:
             s.parse(str(value) if not isinstance(value, bool) else str(int(value)))
         except ValueError as exc:
             raise ConfigError(f"{s.env}（instance/config.py では {s.key}）: 「{value}」は使えない値です。{exc}") from None
+    _check_mail(conf)
+
+
+def _check_mail(conf: dict) -> None:
+    """The SMTP settings that only work together."""
+    if conf.get("SMTP_HOST") and not conf.get("SMTP_FROM"):
+        raise ConfigError("PORTAL_SMTP_FROM: PORTAL_SMTP_HOST を設定したときは、送信元のアドレスも設定してください")
+    if conf.get("SMTP_PASSWORD") and not conf.get("SMTP_USER"):
+        raise ConfigError("PORTAL_SMTP_USER: PORTAL_SMTP_PASSWORD を設定したときは、ユーザー名も設定してください")
 
 
 def secret_key(instance: Path) -> str:

@@ -259,3 +259,38 @@ class RateLimitCounter(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     expires_at: Mapped[float] = mapped_column(Float)   # Unix time: compared with time.time() only
+
+
+class OutboxMessage(Base):
+    """One e-mail to send (portal.web.outbox), written in the transaction of the event causing it.
+
+    status: pending → sending (claimed by one sender) → sent, or back to pending with a later
+    next_attempt_at, or failed with its reason. A seeker's message holds personal data (address,
+    body) until it is sent; then body and address are blanked, and the purge deletes the rows of a
+    purged request. A staff alert (kind "staff_alert", one row per new request, no personal data)
+    is sent in batches: one e-mail for every pending alert of an office.
+    """
+    __tablename__ = "outbox"
+    # Few indexes: each one is written in every booking's transaction. The message key is 128
+    # random bits, unique without a constraint to check.
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
+                      Index("ix_outbox_office_status", "office_slug", "status"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_slug: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("booking_requests.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))       # receipt, confirm, reschedule, cancel, staff_alert
+    recipient: Mapped[str] = mapped_column(String(254), default="")
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    ics: Mapped[str | None] = mapped_column(Text)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)      # the calendar's SEQUENCE
+    message_key: Mapped[str] = mapped_column(String(64))   # the stable Message-ID's left part
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    claim: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str] = mapped_column(String(300), default="")    # the server's reason, no personal data

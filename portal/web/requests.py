@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from .. import staffrules as sr
 from ..offices import Office
 from .models import Appointment, AuditEntry, BookingRequest, RequestEvent
+from .outbox import enqueue
 
 CONFLICT = "ほかの操作と同時にこの申し込みが更新されました。画面を開き直してください。"
 
@@ -46,5 +47,6 @@ def cancel(db: Session, office: Office, req: BookingRequest, staff_id: int | Non
                         starts_at=start, same_day=same_day, from_status=expected))
     db.add(AuditEntry(at=now, staff_id=staff_id, office_slug=office.slug, action="request_cancel",
                       record_id=req.id, detail=channel))
+    enqueue.session_cancelled(db, office, req.id, start, now)
     db.commit()
     return note

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, and_, exists, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, delete, exists, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from ..errors import MadoguchiError
 from ..offices import Office
 from ..schema import Retention
 from .db import private_file
-from .models import Appointment, AuditEntry, BookingRequest, Consent, RequestPurge
+from .models import Appointment, AuditEntry, BookingRequest, Consent, OutboxMessage, RequestPurge
 
 BLANK = {"name": "", "kana": "", "seeker_number": "", "seeker_number_typed": "", "phone": "", "phone_typed": "",
          "email": None, "companions": "", "companion_note": "", "memo": "",
@@ -99,6 +99,9 @@ def purge(engine: Engine, offices: list[Office], now: datetime.datetime, dry_run
                 continue
             session.execute(update(BookingRequest).where(BookingRequest.id.in_(ids)).values(**BLANK)
                             .execution_options(synchronize_session=False))
+            # Its e-mails go too, sent or not: their bodies and addresses are personal data.
+            session.execute(delete(OutboxMessage).where(OutboxMessage.request_id.in_(ids))
+                            .execution_options(synchronize_session=False))
             for rid in ids:
                 session.add(RequestPurge(request_id=rid, purged_at=now))
                 session.add(AuditEntry(at=now, staff_id=None, office_slug=office.slug, action="purge",
@@ -126,6 +129,7 @@ def compact(engine: Engine, wait_seconds: float = 30.0) -> None:
                                        "ロールが booking_requests の所有者ではありません。古い値が消えるよう、"
                                        "所有者のロールで purge を実行するか VACUUM FULL booking_requests を実行してください")
                 conn.execute(text("VACUUM FULL booking_requests"))
+                conn.execute(text("VACUUM FULL outbox"))
     except OperationalError as exc:
         # The data is already blanked and committed; only the rewrite of the file is left.
         raise CompactError("個人情報は削除しましたが、ファイルの再構成（VACUUM）ができませんでした"

@@ -59,10 +59,10 @@ def test_daily_timers_fire_in_japan_time(name, when):
     assert timer["OnCalendar"] == when and timer["Persistent"] == "true"
 
 
-def test_the_mail_unit_is_marked_not_ready():
-    text = (UNITS / "madoguchi-mail.service").read_text(encoding="utf-8")
-    assert text.startswith("# NOT READY: DO NOT ENABLE YET.")
-    assert _unit(UNITS / "madoguchi-mail.service")["Service"]["ExecStart"] == "/bin/false"
+def test_the_mail_unit_runs_the_outbox_sender_every_minute():
+    assert _unit(UNITS / "madoguchi-mail.service")["Service"]["ExecStart"] == \
+        "/srv/madoguchi/.venv/bin/python -m portal.web.outbox send"
+    assert _unit(UNITS / "madoguchi-mail.timer")["Timer"]["OnCalendar"] == "*-*-* *:*:00"
 
 
 def test_nginx_sends_the_portals_security_headers_always():

@@ -93,3 +93,19 @@ def test_environment_overrides_the_instance_file_for_staff_settings_too(tmp_path
     app = create_app({"INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "x",
                       "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
     assert app.config["STAFF_IDLE_MINUTES"] == 99
+
+
+@pytest.mark.parametrize(("env", "reason"), [
+    ({"PORTAL_SMTP_PORT": "0"}, "^PORTAL_SMTP_PORT: 「0」は使えない値です。1 以上 65535 以下"),
+    ({"PORTAL_SMTP_SECURITY": "ssl"}, "^PORTAL_SMTP_SECURITY: 「ssl」は使えない値です。none、starttls、tls"),
+    ({"PORTAL_SMTP_FROM": "madoguchi"}, "^PORTAL_SMTP_FROM: 「madoguchi」は使えない値です。メールアドレス"),
+    ({"PORTAL_NOTIFY_STAFF_EMAIL": "a@b@c"}, "^PORTAL_NOTIFY_STAFF_EMAIL: 「a@b@c」"),
+    ({"PORTAL_SMTP_HOST": "mail.example.jp"}, "^PORTAL_SMTP_FROM: PORTAL_SMTP_HOST を設定したときは"),
+    ({"PORTAL_SMTP_PASSWORD": "secret"}, "^PORTAL_SMTP_USER: PORTAL_SMTP_PASSWORD を設定したときは"),
+])
+def test_unusable_mail_settings_stop_the_app_in_one_line(tmp_path, monkeypatch, env, reason):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(config.ConfigError, match=reason) as info:
+        create_app({"INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    assert "\n" not in str(info.value) and "secret" not in str(info.value)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
@@ -50,24 +51,33 @@ class Answers:
     link_sha256: str | None = None      # of the seeker's private link (see booking.mine)
 
 
+# Called with (session, request id, reference) in the request's own transaction: the outbox's hook.
+NotifyHook = Callable[[Session, int, str], None]
+
+
 def submit_request(db: Session, office_slug: str, answers: Answers, shown_sha256: str,
-                   current: TermsShown, now: datetime.datetime) -> str:
-    """Store a request and its consent; returns the reference. Raises StaleTerms or ReusedKey, storing nothing."""
+                   current: TermsShown, now: datetime.datetime, notify: NotifyHook | None = None) -> str:
+    """Store a request and its consent; returns the reference. Raises StaleTerms or ReusedKey, storing nothing.
+
+    `notify` writes the request's messages (portal.web.outbox) in the same transaction."""
     if shown_sha256 != current.sha256:
         raise StaleTerms(current)
     earlier = _already_submitted(db, office_slug, answers)
     if earlier:
         return earlier
     with writing(db):
-        return _store(db, office_slug, answers, current, now)
+        return _store(db, office_slug, answers, current, now, notify)
 
 
-def _store(db: Session, office_slug: str, answers: Answers, current: TermsShown, now: datetime.datetime) -> str:
+def _store(db: Session, office_slug: str, answers: Answers, current: TermsShown, now: datetime.datetime,
+           notify: NotifyHook | None) -> str:
     store_terms(db, current, now)
     for _attempt in range(5):
         reference = new_reference()
         try:
-            _insert_request(db, reference, office_slug, answers, current, now)
+            request_id = _insert_request(db, reference, office_slug, answers, current, now)
+            if notify is not None:
+                notify(db, request_id, reference)
             db.commit()
         except IntegrityError:
             db.rollback()
@@ -91,7 +101,7 @@ _INSERT_CONSENT = insert(Consent.__table__)
 
 
 def _insert_request(db: Session, reference: str, office_slug: str, answers: Answers,
-                    current: TermsShown, now: datetime.datetime) -> None:
+                    current: TermsShown, now: datetime.datetime) -> int:
     conn = db.connection()
     request_id = conn.execute(_INSERT_REQUEST, {
         "reference": reference, "office_slug": office_slug, "status": "requested", "created_at": now,
@@ -108,6 +118,7 @@ def _insert_request(db: Session, reference: str, office_slug: str, answers: Answ
     conn.execute(_INSERT_CONSENT, {"request_id": request_id, "terms_sha256": current.sha256,
                                    "revision_label": current.revision_label,
                                    "statement": current.statement, "agreed_at": now})
+    return request_id
 
 
 def _already_submitted(db: Session, office_slug: str, answers: Answers) -> str | None:

@@ -29,6 +29,7 @@ from .. import db
 from ..errors import render_error
 from ..frame import Page, error_list, page
 from ..places import taken_open
+from ..outbox import enqueue
 from ..security import limiter, submit_limit
 from ..state import portal_state
 from . import mine, pages
@@ -236,7 +237,10 @@ def submit(slug: str):
     answers = dataclasses.replace(form.answers(eligibility), link_sha256=digest)
     try:
         reference = submit_request(db.session(), office.slug, answers,
-                                   form.terms_sha256.data, state.terms(office, now), now)
+                                   form.terms_sha256.data, state.terms(office, now), now,
+                                   notify=enqueue.receipt_hook(office, answers.name, answers.email, list(answers.slots),
+                                                               url_for(".status", slug=slug, key=token, _external=True),
+                                                               now))
     except StaleTerms:
         form.consent.data = False
         return _render_request(office, form, notice=_STALE)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import access, accounts_views, actions, intake_views, mfa_pages, params, views
+from . import access, accounts_views, actions, intake_views, mail_views, mfa_pages, params, views
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(params.check_request)
@@ -31,6 +31,7 @@ bp.add_url_rule("/<slug>/schedule", view_func=views.schedule, methods=["GET"])
 bp.add_url_rule("/<slug>/week", view_func=views.week, methods=["GET"])
 bp.add_url_rule("/<slug>/export.csv", view_func=views.export, methods=["GET"])
 bp.add_url_rule("/<slug>/audit", view_func=views.audit_log, methods=["GET"])
+bp.add_url_rule("/<slug>/mail", "mail", view_func=mail_views.mail_page, methods=["GET"])
 bp.add_url_rule("/password", view_func=accounts_views.password, methods=["GET", "POST"])
 bp.add_url_rule("/<slug>/accounts", view_func=accounts_views.account_list, methods=["GET", "POST"])
 bp.add_url_rule("/<slug>/accounts/<username>", view_func=accounts_views.account_page, methods=["GET"])

@@ -20,6 +20,7 @@ from ...rules import SlotPolicy
 from ...wording import CONSENT_METHOD_LABELS
 from ..consent import TermsShown, forget_stored, store_terms
 from ..models import Appointment, BookingRequest, Consent, PreferredSlot, new_reference
+from ..outbox import enqueue
 from .services import audit, record_event, take_place
 
 
@@ -77,6 +78,7 @@ def take_booking(db: Session, office: Office, policy: SlotPolicy, booking: Staff
         db.add(Appointment(request_id=req.id, office_slug=office.slug, starts_at=slot.start, place_no=place))
         db.flush()
         record_event(db, req.id, staff_id, now, "book", booking.channel, starts_at=slot.start)
+        enqueue.session_confirmed(db, office, req.id, slot.start, now)
         audit(db, now, staff_id, office.slug, "request_book", req.id, booking.channel, commit=False)
         db.commit()
         made.append(req.reference)

@@ -19,6 +19,7 @@ from ... import wording
 from ...offices import Office
 from ...rules import SlotPolicy
 from .. import requests
+from ..outbox import enqueue
 from ..models import Appointment, AuditEntry, BookingRequest, Consent, PreferredSlot, RequestEvent, new_reference
 
 
@@ -119,6 +120,7 @@ def confirm(db: Session, office: Office, policy: SlotPolicy, reference: str, sta
         # The INSERT comes first so the transaction holds the write lock before anything else.
         db.add(Appointment(request_id=req_id, office_slug=office.slug, starts_at=slot.start, place_no=place))
         db.flush()
+        enqueue.session_confirmed(db, office, req_id, slot.start, now)
         _finish(db, office, req, staff_id, now, "confirm", expected, starts_at=slot.start)
 
     take_place(db, office, policy, slot.start, make)
@@ -195,6 +197,7 @@ def book_next(db: Session, office: Office, policy: SlotPolicy, reference: str, s
         db.flush()
         record_event(db, prev_id, staff_id, now, "next", new.reference[:20], starts_at=slot.start)
         record_event(db, new.id, staff_id, now, "confirm", "next", starts_at=slot.start)
+        enqueue.session_confirmed(db, office, new.id, slot.start, now)
         audit(db, now, staff_id, office.slug, "request_next", prev_id, f"new={new.id}", commit=False)
         db.commit()
         made.append(new.reference)
@@ -222,6 +225,7 @@ def reschedule(db: Session, office: Office, policy: SlotPolicy, reference: str, 
         db.execute(update(Appointment).where(Appointment.request_id == req_id)
                    .values(starts_at=slot.start, place_no=place, details_channel=None, details_sent_at=None)
                    .execution_options(synchronize_session=False))
+        enqueue.session_confirmed(db, office, req_id, slot.start, now, moved_from=old)
         _finish(db, office, req, staff_id, now, "reschedule", expected, wording.slot_label(office.config, old)[:20],
                 starts_at=slot.start)
 
@@ -253,6 +257,7 @@ def undo(db: Session, office: Office, policy: SlotPolicy, reference: str, staff_
             raise sr.slot_full(policy.capacity)
         appt.place_no = free[0]
     _set_status(db, req, current, back)
+    _undo_mail(db, office, req.id, action, back, appt, now)
     last.undone_at = now
     record_event(db, req.id, staff_id, now, "undo", action)
     audit(db, now, staff_id, office.slug, "request_undo", req.id, action, commit=False)
@@ -262,6 +267,18 @@ def undo(db: Session, office: Office, policy: SlotPolicy, reference: str, staff_
         db.rollback()
         raise sr.slot_full(policy.capacity) from None
     return action
+
+
+def _undo_mail(db: Session, office: Office, req_id: int, action: str, back: str | None,
+               appt: Appointment | None, now: datetime.datetime) -> None:
+    # The seeker's calendar follows the undo: a confirmation taken back cancels the event,
+    # a cancellation taken back invites again (higher SEQUENCE, same UID).
+    if appt is None:
+        return
+    if action == "confirm":
+        enqueue.session_cancelled(db, office, req_id, appt.starts_at, now)
+    elif action == "cancel" and back == sr.CONFIRMED:
+        enqueue.session_confirmed(db, office, req_id, appt.starts_at, now)
 
 
 def _places(db: Session, office: Office, start: datetime.datetime) -> set[int]:

@@ -18,6 +18,7 @@ def routes(slug: str, reference: str, sha: str) -> list[tuple[str, str]]:
     out.append(("GET", f"{base}/requests/{reference}/cancel?channel=phone"))   # the "are you sure?" page
     out.append(("GET", f"{base}/new"))
     out.append(("POST", f"{base}/new"))
+    out.append(("GET", f"{base}/mail"))
     for action in ("contact", "confirm", "details", "cancel", "no-show", "complete", "next", "reschedule", "undo",
                    "memo"):
         out.append(("POST", f"{base}/requests/{reference}/{action}"))
@@ -32,7 +33,7 @@ def test_every_staff_route_is_listed(staff_app):
                      "/staff/<slug>/terms/<sha256>", "/staff/<slug>/week", "/staff/password",
                      "/staff/<slug>/accounts", "/staff/<slug>/accounts/<username>",
                      "/staff/<slug>/accounts/<username>/<action>", "/staff/mfa", "/staff/mfa/setup",
-                     "/staff/<slug>/mfa", "/staff/<slug>/mfa/<user_id>/reset"}
+                     "/staff/<slug>/mfa", "/staff/<slug>/mfa/<user_id>/reset", "/staff/<slug>/mail"}
 
 
 @pytest.mark.parametrize("who", ["own", "other", "anonymous"])
