@@ -26,7 +26,7 @@ def test_receipt_has_reference_link_and_next_steps(abashiri):
     letter = mailtext.receipt(abashiri, "K7QM-3FXA", "網走 花子", [START], "https://x/abashiri/booking/status?key=k")
     assert "K7QM-3FXA" in letter.body and "status?key=k" in letter.body
     assert all(step in letter.body for step in next_steps(abashiri))
-    assert "第1希望　5月7日（木）9：30〜10：00" in letter.body
+    assert "第1希望　5月7日（木）9：30～10：00" in letter.body
     assert letter.subject == "【ハローワーク網走】オンライン職業相談のお申し込みを受け付けました"
 
 
@@ -34,7 +34,7 @@ def test_receipt_has_reference_link_and_next_steps(abashiri):
                                                ("mypage", "求職者マイページでお知らせします")])
 def test_confirmation_says_how_details_come(abashiri, channel, says):
     letter = mailtext.confirmed(with_details(abashiri, channel), "K7QM-3FXA", "花子", START)
-    assert says in letter.body and "5月7日（木）9：30〜10：00" in letter.body
+    assert says in letter.body and "5月7日（木）9：30～10：00" in letter.body
 
 
 def test_headers_are_one_line_and_short():

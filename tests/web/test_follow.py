@@ -30,8 +30,8 @@ def _offered(seeker: Seeker) -> set[str]:
     """The slots offered, once a snapshot this request noticed has loaded (in the background)."""
     seeker.form_page()
     follower_of(seeker.client.application).settle()
-    select = soup(seeker.form_page()).find("select", {"name": "slot1"})
-    return {o["value"] for o in select.find_all("option") if o["value"]}
+    radios = soup(seeker.form_page()).find_all("input", {"type": "radio", "name": "slot1"})
+    return {i["value"] for i in radios if i["value"]}
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def staff_app(make_app):
 
 def _offered(seeker: Seeker) -> list[str]:
     page = soup(seeker.form_page())
-    return [o["value"] for o in page.find("select", {"name": "slot1"}).find_all("option") if o["value"]]
+    return [i["value"] for i in page.find_all("input", {"type": "radio", "name": "slot1"}) if i["value"]]
 
 
 def _confirm(staff: StaffClient, app, slot: str) -> None:

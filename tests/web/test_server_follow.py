@@ -58,7 +58,7 @@ def _observe(browser: Browser) -> tuple[str, frozenset[str]]:
     status, _, page = browser.go("GET", f"/{SLUG}/booking/request")
     assert status == 200
     sha = dict(_hidden(page))["terms_sha256"]
-    return sha, frozenset(re.findall(r'<option value="(\d{4}-\d{2}-\d{2})T', page))
+    return sha, frozenset(re.findall(r'name="slot1" value="(\d{4}-\d{2}-\d{2})T', page))
 
 
 def test_every_worker_follows_a_rebuild_within_seconds_and_atomically(content, tmp_path):
@@ -84,7 +84,7 @@ def test_every_worker_follows_a_rebuild_within_seconds_and_atomically(content, t
             assert b.go("POST", f"/{SLUG}/booking/eligibility", answers)[0] == 302
             old_sha, old_days = _observe(b)
             day = min(old_days)
-            slot = re.search(rf'<option value="({day}T[^"]+)"', b.go("GET", f"/{SLUG}/booking/request")[2]).group(1)
+            slot = re.search(rf'name="slot1" value="({day}T[^"]+)"', b.go("GET", f"/{SLUG}/booking/request")[2]).group(1)
             _new_version_and_closure(content, day)
 
             seen: list[tuple[str, frozenset[str]]] = []

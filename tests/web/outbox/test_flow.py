@@ -78,9 +78,9 @@ def test_booking_confirm_reschedule_cancel_gives_four_emails(mail_app, smtp):
         sequences.append(int(event["SEQUENCE"]))
     assert len(uids) == 1 and sequences == sorted(set(sequences))
     assert "確定しました" in confirm["Subject"] and "変更" in moved["Subject"] and "キャンセル" in cancel["Subject"]
-    assert "5月7日（木）9：30〜10：00" in confirm.get_body(("plain",)).get_content()
+    assert "5月7日（木）9：30～10：00" in confirm.get_body(("plain",)).get_content()
     moved_text = moved.get_body(("plain",)).get_content()
-    assert "10：00〜10：30" in moved_text and "変更前：5月7日（木）9：30〜10：00" in moved_text
+    assert "10：00～10：30" in moved_text and "変更前：5月7日（木）9：30～10：00" in moved_text
     # Abashiri gives meeting details by phone: the mail says so and carries none.
     assert "電話でお知らせします" in confirm.get_body(("plain",)).get_content()
 
