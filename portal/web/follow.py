@@ -44,9 +44,13 @@ def load_content(site_dir: Path, content_dir: Path) -> Content:
     pointer = read_pointer(site_dir)
     if pointer is None:
         return load_offices(content_dir), load_site(content_dir), ""
-    site_folder, office_folders = folders(site_dir, pointer)
-    site = load_site(site_folder) if site_folder is not None else SiteConfig()
-    return load_folders(office_folders), site, pointer.id
+    try:
+        site_folder, office_folders = folders(site_dir, pointer)
+        site = load_site(site_folder) if site_folder is not None else SiteConfig()
+        return load_folders(office_folders), site, pointer.id
+    except OSError as exc:   # e.g. a snapshot the portal's user may not read: name it, not the database
+        raise MadoguchiError(f"PORTAL_SITE_DIR: {site_dir}/.madoguchi の内容を読めません"
+                             f"（{type(exc).__name__}: {exc.filename or exc}）") from None
 
 
 def signature(path: Path) -> Signature | None:
