@@ -308,4 +308,7 @@ class Stack:
             host.stop()
         if self.postgres:
             self.postgres.stop()
+        if os.environ.get("MADOGUCHI_KEEP_STACK"):   # to read the hosts' logs after a failure
+            print(f"stack kept in {self.base}", file=sys.stderr)
+            return
         shutil.rmtree(self.base, ignore_errors=True)

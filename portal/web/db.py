@@ -17,6 +17,7 @@ from alembic.config import Config
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -98,10 +99,17 @@ def session() -> Session:
 
 def _close(exc: BaseException | None) -> None:
     db = g.pop("db", None)
-    if db is not None:
+    if db is None:
+        return
+    try:
         if exc is not None:
             db.rollback()
         db.close()
+    except SQLAlchemyError:
+        # The database went away during the request (a restart, a failover): the rollback of the
+        # closing session fails too. The answer is already made (a 503 page); drop the connection
+        # so the pool never hands it out again, instead of failing past Flask with a bare 500.
+        db.invalidate()
 
 
 def heads() -> set[str]:
