@@ -29,6 +29,7 @@ class CalendarEvent:
     attendee: str
     stamp: datetime.datetime
     cancelled: bool = False
+    url: str = ""                  # the meeting URL: LOCATION and URL of the event when given
 
 
 def escape_text(value: str) -> str:
@@ -40,6 +41,11 @@ def escape_text(value: str) -> str:
 def _param(value: str) -> str:
     # A parameter value may not hold DQUOTE or control characters at all: drop them, then quote.
     return '"' + "".join(c for c in value if c != '"' and ord(c) >= 32 and c != "\x7f") + '"'
+
+
+def _uri(value: str) -> str:
+    # A URI value: no control characters, no spaces (already checked by meeting.parse; kept safe here).
+    return "".join(c for c in value if ord(c) > 32 and c != "\x7f")
 
 
 def fold(line: str) -> str:
@@ -70,6 +76,9 @@ def calendar(event: CalendarEvent) -> str:
              f"DTSTART;TZID=Asia/Tokyo:{_local(event.start)}", f"DTEND;TZID=Asia/Tokyo:{_local(end)}",
              f"SUMMARY:{escape_text(event.summary)}", f"DESCRIPTION:{escape_text(event.description)}",
              f"STATUS:{'CANCELLED' if event.cancelled else 'CONFIRMED'}"]
+    if event.url and not event.cancelled:
+        # URL is a URI value (no TEXT escaping); meeting.parse let no control character through.
+        lines += [f"LOCATION:{escape_text(event.url)}", f"URL:{_uri(event.url)}"]
     if event.organizer:
         lines.append(f"ORGANIZER;CN={_param(event.organizer_name)}:mailto:{event.organizer}")
     lines.append(f"ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:{event.attendee}")

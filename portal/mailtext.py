@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import wording
+from .meeting import MeetingDetails, lines as meeting_lines
 
 if TYPE_CHECKING:
     from .schema import OfficeConfig
@@ -75,9 +76,18 @@ def receipt(config: OfficeConfig, reference: str, name: str, wishes: list[dateti
                   _greeting(name) + "\n".join(lines) + "\n" + _footer(config))
 
 
+def _details_block(config: OfficeConfig, details: MeetingDetails | None) -> list[str]:
+    # The meeting details themselves, or how they will come (the caller passes details only
+    # where the office's details_channel is email).
+    if not details:
+        return [details_line(config)]
+    return [f"{config.session.tool}の接続先", *(f"  {line}" for line in meeting_lines(details)),
+            "接続先はあなた専用です。ほかの人に知らせないでください。"]
+
+
 def confirmed(config: OfficeConfig, reference: str, name: str, start: datetime.datetime,
-              moved_from: datetime.datetime | None = None) -> Letter:
-    """A confirmed (or moved) session: its date and time, how details come, how to cancel."""
+              moved_from: datetime.datetime | None = None, details: MeetingDetails | None = None) -> Letter:
+    """A confirmed (or moved) session: its date and time, the details or how they come, how to cancel."""
     if moved_from is None:
         what, opening = "の日時が確定しました", f"{config.office.name}の{config.service}の日時が決まりました。"
     else:
@@ -86,7 +96,7 @@ def confirmed(config: OfficeConfig, reference: str, name: str, start: datetime.d
     if moved_from is not None:
         lines.append(f"（変更前：{wording.slot_label(config, moved_from)}）")
     lines += [f"方法：{config.session.tool}によるオンライン相談（{config.session.minutes}分）", "",
-              details_line(config),
+              *_details_block(config, details),
               "カレンダーに登録できるファイル（.ics）を添付しています。", "",
               f"キャンセルや変更は{wording.cancellation_text(config)}。",
               f"連絡なく開始時刻から{config.no_show.minutes}分を過ぎると、キャンセルとして扱われます。"]
@@ -105,10 +115,23 @@ def cancelled(config: OfficeConfig, reference: str, name: str, start: datetime.d
                   _greeting(name) + "\n".join(lines) + "\n" + _footer(config))
 
 
-def event_text(config: OfficeConfig) -> tuple[str, str]:
-    """The calendar entry's summary and description."""
-    return (f"{config.office.name} {config.service}",
-            f"{config.session.tool}によるオンライン相談（{config.session.minutes}分）。{details_line(config)}")
+def meeting_details(config: OfficeConfig, reference: str, name: str, start: datetime.datetime,
+                    details: MeetingDetails) -> Letter:
+    """The meeting details set or changed after confirmation (details_channel email only)."""
+    lines = [f"{config.office.name}の{config.service}の接続先をお知らせします"
+             + ("。" if details else "（接続先は取り消されました。あらためてお知らせします）。"), "",
+             f"受付番号：{reference}", f"日時：{wording.slot_label(config, start)}", ""]
+    lines += _details_block(config, details) if details else [details_line(config)]
+    lines += ["", f"キャンセルや変更は{wording.cancellation_text(config)}。"]
+    return Letter(_subject(config, "の会議の情報"), _greeting(name) + "\n".join(lines) + "\n" + _footer(config))
+
+
+def event_text(config: OfficeConfig, details: MeetingDetails | None = None) -> tuple[str, str]:
+    """The calendar entry's summary and description (with the details when given)."""
+    head = f"{config.session.tool}によるオンライン相談（{config.session.minutes}分）。"
+    if details:
+        return f"{config.office.name} {config.service}", head + "\n" + "\n".join(meeting_lines(details))
+    return f"{config.office.name} {config.service}", head + details_line(config)
 
 
 def staff_alert(office_name: str, count: int, queue_url: str) -> Letter:

@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "reschedule": "日時の変更",
     "undo": "操作の取り消し",
     "memo": "メモの更新",
+    "meeting": "会議の情報の登録・変更",
 }
 # How a request came in: the seeker's own request on the portal, or taken by staff.
 REQUEST_CHANNEL_LABELS = {"portal": "オンライン申込み", "phone": "電話", "counter": "窓口", "session": "相談中"}
@@ -62,6 +63,7 @@ AUDIT_ACTION_LABELS = {
     "forbidden": "権限のないページ（表示を拒否）",
     "view_queue": "申し込み一覧を表示",
     "view_request": "申し込みを表示",
+    "meeting_details": "会議の情報を登録・変更（URL・ID・パスコードの値は記録しない）",
     "view_terms": "同意した利用規約を表示",
     "view_schedule": "予定を表示",
     "view_week": "週の予定を表示",

@@ -178,7 +178,7 @@ def test_katakana(typed, text):
     (wording.DETAILS_CHANNEL_LABELS, typing.get_args(schema.Booking.model_fields["details_channel"].annotation)),
     (wording.STATUS_LABELS, {s for pair in staffrules.TRANSITIONS.items() for s in (pair[0][0], pair[1])}
      | {staffrules.CANCELLED, staffrules.NO_SHOW}),
-    (wording.ACTION_LABELS, {action for _, action in staffrules.TRANSITIONS} | {"book", "undo", "memo"}),
+    (wording.ACTION_LABELS, {action for _, action in staffrules.TRANSITIONS} | {"book", "undo", "memo", "meeting"}),
     (wording.REQUEST_CHANNEL_LABELS, {"portal", *staffrules.STAFF_CHANNELS}),
 ])
 def test_every_value_has_a_label(labels, values):

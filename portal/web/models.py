@@ -209,6 +209,10 @@ class Appointment(Base):
     details_channel: Mapped[str | None] = mapped_column(String(20))
     details_sent_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
     previous_request_id: Mapped[int | None] = mapped_column(ForeignKey("booking_requests.id", ondelete="SET NULL"))
+    # Meeting details (migration 0010): personal data, blanked by the retention purge.
+    meeting_url: Mapped[str | None] = mapped_column(String(500))
+    meeting_id: Mapped[str | None] = mapped_column(String(50))
+    meeting_passcode: Mapped[str | None] = mapped_column(String(50))
 
 
 class RequestEvent(Base):

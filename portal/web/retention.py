@@ -26,6 +26,7 @@ from .models import Appointment, AuditEntry, BookingRequest, Consent, OutboxMess
 BLANK = {"name": "", "kana": "", "seeker_number": "", "seeker_number_typed": "", "phone": "", "phone_typed": "",
          "email": None, "companions": "", "companion_note": "", "memo": "",
          "link_sha256": None}   # the seeker's private link stops working with the purge
+MEETING_BLANK = {"meeting_url": None, "meeting_id": None, "meeting_passcode": None}
 
 
 class CompactError(MadoguchiError, RuntimeError):
@@ -99,6 +100,9 @@ def purge(engine: Engine, offices: list[Office], now: datetime.datetime, dry_run
                 continue
             session.execute(update(BookingRequest).where(BookingRequest.id.in_(ids)).values(**BLANK)
                             .execution_options(synchronize_session=False))
+            # The meeting details let anyone join the session: personal data, blanked too.
+            session.execute(update(Appointment).where(Appointment.request_id.in_(ids)).values(**MEETING_BLANK)
+                            .execution_options(synchronize_session=False))
             # Its e-mails go too, sent or not: their bodies and addresses are personal data.
             session.execute(delete(OutboxMessage).where(OutboxMessage.request_id.in_(ids))
                             .execution_options(synchronize_session=False))
@@ -130,6 +134,7 @@ def compact(engine: Engine, wait_seconds: float = 30.0) -> None:
                                        "所有者のロールで purge を実行するか VACUUM FULL booking_requests を実行してください")
                 conn.execute(text("VACUUM FULL booking_requests"))
                 conn.execute(text("VACUUM FULL outbox"))
+                conn.execute(text("VACUUM FULL appointments"))
     except OperationalError as exc:
         # The data is already blanked and committed; only the rewrite of the file is left.
         raise CompactError("個人情報は削除しましたが、ファイルの再構成（VACUUM）ができませんでした"

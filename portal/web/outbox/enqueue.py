@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from ... import mailtext
 from ...ics import CalendarEvent, calendar
+from ...meeting import MeetingDetails, stored
 from ...offices import Office
-from ..models import BookingRequest, OutboxMessage
+from ..models import Appointment, BookingRequest, OutboxMessage
 
 _INSERT = insert(OutboxMessage.__table__)
 STAFF_ALERT = "staff_alert"
@@ -59,16 +60,16 @@ def receipt_hook(office: Office, name: str, email: str | None, wishes: list[date
 
 
 def _calendar(db: Session, office: Office, req: tuple[int, str, str], start: datetime.datetime,
-              now: datetime.datetime, cancelled: bool) -> tuple[str, int]:
+              now: datetime.datetime, cancelled: bool, details: MeetingDetails | None = None) -> tuple[str, int]:
     request_id, reference, email = req
     # SEQUENCE grows with every calendar message of the request; UID never changes.
     sequence = (db.scalar(select(func.max(OutboxMessage.sequence)).where(OutboxMessage.request_id == request_id))
                 or 0) + 1
-    summary, description = mailtext.event_text(office.config)
+    summary, description = mailtext.event_text(office.config, details)
     event = CalendarEvent(uid=f"{reference}.{office.slug}@madoguchi", sequence=sequence, start=start,
                           minutes=office.config.session.minutes, summary=summary, description=description,
                           organizer=office.config.office.email, organizer_name=office.config.office.name,
-                          attendee=email, stamp=now, cancelled=cancelled)
+                          attendee=email, stamp=now, cancelled=cancelled, url=details.url if details else "")
     return calendar(event), sequence
 
 
@@ -78,14 +79,26 @@ def _seeker(db: Session, request_id: int) -> tuple[str, str, str | None]:
     return row.reference, row.name, row.email
 
 
+def mailed_details(db: Session, office: Office, request_id: int) -> MeetingDetails | None:
+    """The appointment's meeting details, only where the office sends them by e-mail (else None)."""
+    if office.config.booking.details_channel != "email":
+        return None
+    row = db.execute(select(Appointment.meeting_url, Appointment.meeting_id, Appointment.meeting_passcode)
+                     .where(Appointment.request_id == request_id)).one_or_none()
+    if row is None:
+        return None
+    return stored(row.meeting_url, row.meeting_id, row.meeting_passcode) or None
+
+
 def session_confirmed(db: Session, office: Office, request_id: int, start: datetime.datetime,
                       now: datetime.datetime, moved_from: datetime.datetime | None = None) -> None:
     """A session was confirmed (or moved, or a cancellation undone): date, time and an invitation."""
     reference, name, email = _seeker(db, request_id)
     if not email:
         return
-    ics, sequence = _calendar(db, office, (request_id, reference, email), start, now, cancelled=False)
-    letter = mailtext.confirmed(office.config, reference, name, start, moved_from)
+    details = mailed_details(db, office, request_id)
+    ics, sequence = _calendar(db, office, (request_id, reference, email), start, now, False, details)
+    letter = mailtext.confirmed(office.config, reference, name, start, moved_from, details)
     _add(db, office, request_id, "reschedule" if moved_from else "confirm", email, now, letter, ics, sequence)
 
 
@@ -98,3 +111,18 @@ def session_cancelled(db: Session, office: Office, request_id: int, start: datet
     ics, sequence = _calendar(db, office, (request_id, reference, email), start, now, True) if start else (None, 0)
     _add(db, office, request_id, "cancel", email, now, mailtext.cancelled(office.config, reference, name, start),
          ics, sequence)
+
+
+def details_changed(db: Session, office: Office, request_id: int, start: datetime.datetime,
+                    now: datetime.datetime) -> None:
+    """Staff set or changed the meeting details after confirmation: a "会議の情報" mail with an
+    updated invitation, only where details_channel is email and the seeker gave an address."""
+    if office.config.booking.details_channel != "email":
+        return
+    reference, name, email = _seeker(db, request_id)
+    if not email:
+        return
+    details = mailed_details(db, office, request_id) or MeetingDetails()
+    ics, sequence = _calendar(db, office, (request_id, reference, email), start, now, False, details or None)
+    _add(db, office, request_id, "details", email, now,
+         mailtext.meeting_details(office.config, reference, name, start, details), ics, sequence)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..models import BookingRequest, OutboxMessage as Row
 
 KIND_LABELS = {"receipt": "受付のお知らせ", "confirm": "日時確定のお知らせ", "reschedule": "日時変更のお知らせ",
-               "cancel": "キャンセルのお知らせ", "staff_alert": "職員への新着通知"}
+               "cancel": "キャンセルのお知らせ", "details": "会議の情報のお知らせ", "staff_alert": "職員への新着通知"}
 
 
 @dataclass(frozen=True)

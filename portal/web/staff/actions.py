@@ -14,15 +14,15 @@ from flask_wtf import FlaskForm
 
 from ... import rules
 from ... import staffrules as sr
-from ... import wording
+from ... import meeting, wording
 from ...offices import Office
 from .. import db
 from ..state import portal_state
 from . import queries, services
 from .access import office_access
 from .accounts import Staff
-from .forms import CancelForm, ContactForm, DetailsForm, MemoForm, SlotForm
-from .views import render
+from .forms import MEETING_FIELDS, CancelForm, ContactForm, DetailsForm, MeetingForm, MemoForm, SlotForm
+from .views import detail_page, render
 
 F = TypeVar("F", bound=FlaskForm)
 
@@ -42,6 +42,22 @@ def _slot(form: SlotForm) -> datetime.datetime:
         raise sr.StaffRuleError("bad_key", exc.message) from None
 
 
+def _meeting_posted() -> meeting.MeetingDetails | None:
+    """The meeting details posted with a confirmation or a reschedule (None when the form had
+    none: the stored ones stay); DetailsError when one is refused."""
+    if not any(name in request.form for name in MEETING_FIELDS):
+        return None
+    return meeting.parse(*(request.form.get(name, "") for name in MEETING_FIELDS))
+
+
+def _meeting_note(office: Office, details: meeting.MeetingDetails | None) -> str:
+    if not details:
+        return ""
+    if office.config.booking.details_channel == "email":
+        return "会議の情報は、求職者のメールアドレスがあればメールでお知らせします。"
+    return "この窓口では会議の情報をメールで送りません。決められた方法で連絡してください。"
+
+
 def _act_contact(office: Office, staff: Staff, ref: str, now: datetime.datetime) -> str:
     form = _posted(ContactForm, "連絡の結果を選んでください。")
     services.record_contact(db.session(), office, ref, staff.id, form.outcome.data, now)
@@ -50,8 +66,18 @@ def _act_contact(office: Office, staff: Staff, ref: str, now: datetime.datetime)
 
 def _act_confirm(office: Office, staff: Staff, ref: str, now: datetime.datetime) -> str:
     form = _posted(SlotForm, "日時を選んでください。")
-    services.confirm(db.session(), office, portal_state().policy(office), ref, staff.id, _slot(form), now)
-    return "日時を確定しました。接続情報を連絡したら記録してください。"
+    details = _meeting_posted()
+    services.confirm(db.session(), office, portal_state().policy(office), ref, staff.id, _slot(form), now, details)
+    return "日時を確定しました。" + (_meeting_note(office, details) or "接続情報を連絡したら記録してください。")
+
+
+def _act_meeting(office: Office, staff: Staff, ref: str, now: datetime.datetime) -> str:
+    form = _posted(MeetingForm, "送信内容が正しくありません。画面を開き直してください。")
+    details = meeting.parse(form.meeting_url.data, form.meeting_id.data, form.meeting_passcode.data)
+    if not services.set_meeting(db.session(), office, ref, staff.id, details, now):
+        return "会議の情報は変わっていません。"
+    note = _meeting_note(office, details) if details else ""
+    return ("会議の情報を保存しました。" if details else "会議の情報を消しました。") + note
 
 
 def _act_details(office: Office, staff: Staff, ref: str, now: datetime.datetime) -> str:
@@ -84,8 +110,9 @@ def _act_next(office: Office, staff: Staff, ref: str, now: datetime.datetime) ->
 
 def _act_reschedule(office: Office, staff: Staff, ref: str, now: datetime.datetime) -> str:
     form = _posted(SlotForm, "変更後の日時を選んでください。")
-    services.reschedule(db.session(), office, portal_state().policy(office), ref, staff.id, _slot(form), now)
-    return "日時を変更しました。新しい日時と接続情報を、あらためて求職者に連絡してください。"
+    details = _meeting_posted()
+    services.reschedule(db.session(), office, portal_state().policy(office), ref, staff.id, _slot(form), now, details)
+    return "日時を変更しました。新しい日時と接続情報を、あらためて求職者に連絡してください。" + _meeting_note(office, details)
 
 
 def _act_undo(office: Office, staff: Staff, ref: str, now: datetime.datetime) -> str:
@@ -103,7 +130,7 @@ def _act_memo(office: Office, staff: Staff, ref: str, now: datetime.datetime) ->
 
 ACTIONS = {"contact": _act_contact, "confirm": _act_confirm, "details": _act_details, "cancel": _act_cancel,
            "no-show": _act_no_show, "complete": _act_complete, "next": _act_next, "reschedule": _act_reschedule,
-           "undo": _act_undo, "memo": _act_memo}
+           "undo": _act_undo, "memo": _act_memo, "meeting": _act_meeting}
 # URL names of the actions that ask "are you sure?" before they run (staffrules.ASK_FIRST).
 _ASK_FIRST = {"cancel": "cancel", "no-show": "no_show", "complete": "complete"}
 assert set(_ASK_FIRST.values()) == sr.ASK_FIRST
@@ -167,6 +194,11 @@ def act(office: Office, staff: Staff, reference: str, action: str):
         flash(run(office, staff, reference, portal_state().now()), "ok")
     except services.NotFound:
         abort(404)
+    except meeting.DetailsError as exc:
+        # Nothing stored; the page comes back with what was typed, so nothing is lost either.
+        db.session().rollback()
+        flash(exc.message, "error")
+        return detail_page(office, staff, reference, {k: request.form.get(k, "") for k in MEETING_FIELDS}, 400)
     except sr.StaffRuleError as exc:
         db.session().rollback()
         flash(exc.message, "error")

@@ -121,6 +121,16 @@ class SlotForm(FlaskForm):
             raise ValidationError("日時を選んでください")
 
 
+class MeetingForm(FlaskForm):
+    """The meeting details of a confirmed session (each optional; checked by portal.meeting.parse)."""
+    meeting_url = StringField("会議のURL（任意）")
+    meeting_id = StringField("ミーティングID（任意）")
+    meeting_passcode = StringField("パスコード（任意）")
+
+
+MEETING_FIELDS = ("meeting_url", "meeting_id", "meeting_passcode")
+
+
 def _memo(raw: str) -> str:
     return normalise.plain_text(raw, "メモ", sr.MEMO_MAX, required=False, multiline=True)
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ... import rules
 from ... import staffrules as sr
 from ... import wording
+from ...meeting import MeetingDetails, stored
 from ...offices import Office
 from .. import normalise as norm
 from ..places import taken_between
@@ -174,6 +175,7 @@ class RequestView:
     undo: str               # the status change staff may still take back ("" when none)
     no_show_from: str       # when a no-show may be recorded (staffrules.check_no_show)
     no_show_ready: bool
+    meeting: MeetingDetails = MeetingDetails()   # personal data: shown on this page, never logged
 
 
 def _outcome_label(ev: RequestEvent) -> str:
@@ -243,6 +245,7 @@ def detail(db: Session, office: Office, reference: str, now: datetime.datetime) 
         purged=purged, actions=sr.allowed_actions(req.status), memo=req.memo,
         undo=_undoable([ev for ev, _ in events], now),
         no_show_from=tokyo_text(no_show_at), no_show_ready=bool(no_show_at and now >= no_show_at),
+        meeting=stored(appt.meeting_url, appt.meeting_id, appt.meeting_passcode) if appt else MeetingDetails(),
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ... import staffrules as sr
 from ... import wording
+from ...meeting import MeetingDetails, stored
 from ...offices import Office
 from ...rules import SlotPolicy
 from .. import requests
@@ -108,9 +109,22 @@ def take_place(db: Session, office: Office, policy: SlotPolicy, start: datetime.
     raise sr.slot_full(policy.capacity)
 
 
+def _meeting_values(details: MeetingDetails) -> dict[str, str | None]:
+    return {"meeting_url": details.url or None, "meeting_id": details.meeting_id or None,
+            "meeting_passcode": details.passcode or None}
+
+
+def _audit_meeting(db: Session, office: Office, req_id: int, staff_id: int, now: datetime.datetime,
+                   details: MeetingDetails) -> None:
+    # Only which parts are set: the values are personal data and never reach the audit log.
+    audit(db, now, staff_id, office.slug, "meeting_details", req_id, details.summary(), commit=False)
+
+
 def confirm(db: Session, office: Office, policy: SlotPolicy, reference: str, staff_id: int,
-            start: datetime.datetime, now: datetime.datetime) -> None:
-    """Confirm a request at one slot, taking a place of the slot (capacity held by the database)."""
+            start: datetime.datetime, now: datetime.datetime, details: MeetingDetails | None = None) -> None:
+    """Confirm a request at one slot, taking a place of the slot (capacity held by the database);
+    the meeting details, when staff typed them, are stored with it and mailed where the office
+    sends them by e-mail."""
     req = load(db, office, reference)
     sr.next_status(req.status, "confirm")
     slot = sr.check_confirm(policy, now, start)
@@ -118,8 +132,11 @@ def confirm(db: Session, office: Office, policy: SlotPolicy, reference: str, sta
 
     def make(place: int) -> None:
         # The INSERT comes first so the transaction holds the write lock before anything else.
-        db.add(Appointment(request_id=req_id, office_slug=office.slug, starts_at=slot.start, place_no=place))
+        db.add(Appointment(request_id=req_id, office_slug=office.slug, starts_at=slot.start, place_no=place,
+                           **_meeting_values(details or MeetingDetails())))
         db.flush()
+        if details:
+            _audit_meeting(db, office, req_id, staff_id, now, details)
         enqueue.session_confirmed(db, office, req_id, slot.start, now)
         _finish(db, office, req, staff_id, now, "confirm", expected, starts_at=slot.start)
 
@@ -207,11 +224,11 @@ def book_next(db: Session, office: Office, policy: SlotPolicy, reference: str, s
 
 
 def reschedule(db: Session, office: Office, policy: SlotPolicy, reference: str, staff_id: int,
-               start: datetime.datetime, now: datetime.datetime) -> None:
+               start: datetime.datetime, now: datetime.datetime, details: MeetingDetails | None = None) -> None:
     """Move a confirmed appointment: the old place is freed and a new one taken in one transaction.
 
     The meeting details must go out again for the new time, so the record of sending them is
-    cleared.
+    cleared; the stored details are replaced when staff typed new ones (None keeps them).
     """
     req = load(db, office, reference)
     sr.next_status(req.status, "reschedule")
@@ -219,12 +236,16 @@ def reschedule(db: Session, office: Office, policy: SlotPolicy, reference: str, 
     sr.check_reschedule(appt.starts_at, start)
     slot = sr.check_confirm(policy, now, start)
     req_id, expected, old = req.id, req.status, appt.starts_at
+    current = stored_details(appt)
 
     def make(place: int) -> None:
         # One UPDATE moves the row: the unique (office, start, place) checks the new place.
         db.execute(update(Appointment).where(Appointment.request_id == req_id)
-                   .values(starts_at=slot.start, place_no=place, details_channel=None, details_sent_at=None)
+                   .values(starts_at=slot.start, place_no=place, details_channel=None, details_sent_at=None,
+                           **(_meeting_values(details) if details is not None else {}))
                    .execution_options(synchronize_session=False))
+        if details is not None and details != current:
+            _audit_meeting(db, office, req_id, staff_id, now, details)
         enqueue.session_confirmed(db, office, req_id, slot.start, now, moved_from=old)
         _finish(db, office, req, staff_id, now, "reschedule", expected, wording.slot_label(office.config, old)[:20],
                 starts_at=slot.start)
@@ -293,3 +314,31 @@ def save_memo(db: Session, office: Office, reference: str, staff_id: int, memo: 
     record_event(db, req.id, staff_id, now, "memo")
     audit(db, now, staff_id, office.slug, "request_memo", req.id, f"length={len(memo)}", commit=False)
     db.commit()
+
+
+def stored_details(appt: Appointment | None) -> MeetingDetails:
+    """The meeting details stored with an appointment (empty when none)."""
+    if appt is None:
+        return MeetingDetails()
+    return stored(appt.meeting_url, appt.meeting_id, appt.meeting_passcode)
+
+
+def set_meeting(db: Session, office: Office, reference: str, staff_id: int, details: MeetingDetails,
+                now: datetime.datetime) -> bool:
+    """Set or change the meeting details of a confirmed appointment; False when nothing changed.
+
+    A change is one transaction: the columns, an event, an audit entry naming only which parts
+    are set, and (where details_channel is email) the "会議の情報" mail to the seeker.
+    """
+    req = load(db, office, reference)
+    sr.next_status(req.status, "details")      # only a confirmed request has an appointment
+    appt = _appointment(db, req)
+    if stored_details(appt) == details:
+        return False
+    db.execute(update(Appointment).where(Appointment.request_id == req.id).values(**_meeting_values(details))
+               .execution_options(synchronize_session=False))
+    record_event(db, req.id, staff_id, now, "meeting")
+    _audit_meeting(db, office, req.id, staff_id, now, details)
+    enqueue.details_changed(db, office, req.id, appt.starts_at, now)
+    db.commit()
+    return True

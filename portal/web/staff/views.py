@@ -139,6 +139,12 @@ def queue(office: Office, staff: accounts.Staff):
 @office_access()
 def detail(office: Office, staff: accounts.Staff, reference: str):
     """A request: the seeker's answers, consent record, history flag, events and actions."""
+    return detail_page(office, staff, reference)
+
+
+def detail_page(office: Office, staff: accounts.Staff, reference: str, typed: dict[str, str] | None = None,
+                code: int = 200) -> tuple[str, int]:
+    """The detail page; `typed` holds meeting details just refused, shown again as typed."""
     view = queries.detail(db.session(), office, reference, _now())
     if view is None:
         abort(404)
@@ -150,7 +156,9 @@ def detail(office: Office, staff: accounts.Staff, reference: str):
                    contact_outcomes=wording.CONTACT_OUTCOME_LABELS, details_channels=wording.DETAILS_CHANNEL_LABELS,
                    cancel_channels=wording.CHANNEL_LABELS, default_details=office.config.booking.details_channel,
                    same_day=sr.is_same_day(view.starts_at, _now()),
-                   memo_max=sr.MEMO_MAX)
+                   memo_max=sr.MEMO_MAX, code=code, meeting=typed or {
+                       "meeting_url": view.meeting.url, "meeting_id": view.meeting.meeting_id,
+                       "meeting_passcode": view.meeting.passcode})
 
 
 @office_access()
