@@ -129,7 +129,9 @@ def check_page(b: Browser, slug: str, slot: str | None = None, pick: int = 0) ->
             ("slot3", ""), ("companion_note", ""), ("consent", "y"), ("website", "")]
     if 'name="email"' in page:
         form.append(("email", "hanako@example.jp"))
-    check = _expect("request post", b.go("POST", f"{base}/request", form), 200).body
+    posted = _expect("request post", b.go("POST", f"{base}/request", form), 302, 303)
+    where = urllib.parse.urlsplit(posted.location).path                  # post/redirect/get
+    check = _expect("check page", b.go("GET", where), 200).body
     return hidden(check), slot
 
 

@@ -309,10 +309,12 @@ def test_a_new_build_published_on_both_hosts_switches_both_together(stack):
     for b in browsers.values():
         page = b.go("GET", f"/{slug}/booking/eligibility").body
         answers = {name: "yes" for name in set(re.findall(r'name="(q_[a-z_]+)"', page))}
-        assert b.go("POST", f"/{slug}/booking/eligibility", {"csrf_token": wc.csrf(page), **answers}).status in (302, 303)
+        posted = b.go("POST", f"/{slug}/booking/eligibility", {"csrf_token": wc.csrf(page), **answers})
+        assert posted.status in (302, 303)
     _, old_sha, old_days = _seen_by(browsers["nginx"], slug)
     day = min(old_days)
-    slot = re.search(rf'name="slot1" value="({day}T[^"]+)"', browsers["nginx"].go("GET", f"/{slug}/booking/request").body).group(1)
+    form_page = browsers["nginx"].go("GET", f"/{slug}/booking/request").body
+    slot = re.search(rf'name="slot1" value="({day}T[^"]+)"', form_page).group(1)
     _edit_office(stack.content / slug, day)
 
     seen: dict[str, list] = {name: [] for name in browsers}
