@@ -7,22 +7,22 @@ and TLS, gunicorn hosts, one PostgreSQL with fsync on), in one run:
   answer without its row);
 - the limit: bare durable INSERTs per second straight into the same PostgreSQL from 16 connections;
 - staff pages through nginx (queue, day schedule, request, home, week) with BENCH_DEPLOY_STAFF_ROWS
-  stored requests (default 3,000,000, as bench_staff on SQLite), loaded with COPY.
+  stored requests (default 3,000,000, as bench_staff on SQLite), generated inside PostgreSQL
+  (bench/pgfill.py).
 
 The machine's load average is printed with the figures: on a shared 2-core machine every process
 (clients, nginx, both hosts' workers, PostgreSQL) competes for the same two cores.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
-import random
 import statistics
 import sys
 import threading
 import time
 from pathlib import Path
 
+import pgfill
 from rowtype import Row
 
 HERE = Path(__file__).resolve().parent
@@ -128,52 +128,6 @@ def _count(url: str, sql: str) -> int:
         return conn.execute(sql).fetchone()[0]
 
 
-def fill_requests(url: str, content: Path, rows: int) -> float:
-    """COPY `rows` requests (with slots, consents, appointments; bench_staff's shape) into the
-    database; seconds taken."""
-    import psycopg
-    from bench_staff import TODAY, _office_rows, _ts
-
-    from portal.offices import load_offices
-    from portal.web.consent import current_terms
-
-    began = time.perf_counter()
-    now = dt.datetime.combine(TODAY, dt.time(3), tzinfo=dt.timezone.utc)
-    offices = load_offices(content)
-    rng = random.Random(8)
-    next_id = 10_000_000   # above anything the booking load stored
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        conn.execute("SET TIME ZONE 'UTC'")
-        conn.execute("SET synchronous_commit = off")
-        with conn.cursor() as cur:
-            for k, office in enumerate(offices):
-                quota = rows // len(offices) + (1 if k < rows % len(offices) else 0)
-                terms = current_terms(office, now)
-                cur.execute("INSERT INTO terms_versions (sha256, office_slug, revision_label, title, text, "
-                            "first_seen_at) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                            (terms.sha256, office.slug, terms.revision_label, terms.title, terms.text, _ts(now)))
-                reqs, slots, consents, appts = _office_rows(office, quota, next_id, terms, rng, now)
-                next_id += len(reqs)
-                for table, columns, data in (
-                        ("booking_requests", "id, reference, office_slug, status, created_at, name, kana, seeker_number, "
-                         "seeker_number_typed, phone, phone_typed, email, companions, companion_note, eligibility", reqs),
-                        ("preferred_slots", "request_id, rank, starts_at", slots),
-                        ("consents", "request_id, terms_sha256, revision_label, statement, agreed_at", consents),
-                        ("appointments", "request_id, office_slug, starts_at, place_no, details_channel, "
-                         "details_sent_at, previous_request_id", appts)):
-                    with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                        for row in data:
-                            copy.write_row(row)
-                if k % 100 == 0:
-                    print(f"  bench_deploy: {k}/{len(offices)} offices, {next_id - 10_000_000} requests",
-                          file=sys.stderr, flush=True)
-            cur.execute("SELECT setval('booking_requests_id_seq', (SELECT max(id) FROM booking_requests))")
-        conn.commit()
-        conn.autocommit = True
-        conn.execute("VACUUM ANALYZE")
-    return time.perf_counter() - began
-
-
 def staff_pages(stack, tls) -> tuple[dict[str, list[float]], str]:
     """Latencies (ms) of the staff pages through nginx, logged in as a counsellor of the busiest office."""
     import webclient as wc
@@ -232,7 +186,8 @@ def rows() -> list[Row]:
               f"load {load_one[0]:.1f}); two hosts {two_rate:.0f}/s p99 {_pct(two_ms, 99):.1f} ms "
               f"({len(two_err)} errors, load {load_two[0]:.1f}); {stored} rows", file=sys.stderr, flush=True)
         bare_rate, bare_ms = _bare_inserts(stack.database_url)
-        made = fill_requests(stack.database_url, stack.content, STAFF_ROWS) if STAFF_ROWS else 0.0
+        dsn = stack.database_url.replace("postgresql+psycopg://", "postgresql://")
+        made = pgfill.fill(dsn, stack.content, STAFF_ROWS) if STAFF_ROWS else 0.0
         count = _count(stack.database_url, "SELECT count(*) FROM booking_requests")
         pages, office = staff_pages(stack, tls)
         load_staff = os.getloadavg()
@@ -257,7 +212,7 @@ def rows() -> list[Row]:
             "-", "-"),
     ]
     if made:
-        out.append(Row(f"deploy: COPY {STAFF_ROWS:,} requests into PostgreSQL", f"{made:.0f} s", "-", "-"))
+        out.append(Row(f"deploy: generate {STAFF_ROWS:,} requests inside PostgreSQL", f"{made:.0f} s", "-", "-"))
     for name, ms in pages.items():
         out.append(Row(f"deploy: staff {name} through nginx, {count:,} requests, {office} ({load(load_staff)}): "
                        f"p50 / p99 of {len(ms)}", f"{_pct(ms, 50):.1f} / {_pct(ms, 99):.1f} ms",

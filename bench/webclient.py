@@ -122,15 +122,16 @@ def check_page(b: Browser, slug: str, slot: str | None = None, pick: int = 0) ->
     _expect("eligibility post", b.go("POST", f"{base}/eligibility", {"csrf_token": csrf(page), **answers}), 302, 303)
     page = _expect("request form", b.go("GET", f"{base}/request"), 200).body
     if slot is None:
-        slot = re.findall(r'name="slot1" value="(\d{4}-\d\d-\d\dT\d\d:\d\d)"', page)[pick]
+        slot = re.findall(r'name="slot1" value="(\d{4}-\d\d-\d\dT\d\d:\d\d[^"]*)"', page)[pick]
     sha = re.search(r'name="terms_sha256" value="([0-9a-f]{64})"', page).group(1)
     form = [("csrf_token", csrf(page)), ("terms_sha256", sha), ("name", "網走 花子"), ("kana", "アバシリ ハナコ"),
             ("seeker_number", "01234-12345678"), ("phone", "090-1234-5678"), ("slot1", slot), ("slot2", ""),
             ("slot3", ""), ("companion_note", ""), ("consent", "y"), ("website", "")]
     if 'name="email"' in page:
         form.append(("email", "hanako@example.jp"))
-    _expect("request post", b.go("POST", f"{base}/request", form), 302, 303)   # post/redirect/get
-    check = _expect("check page", b.go("GET", f"{base}/check"), 200).body
+    posted = _expect("request post", b.go("POST", f"{base}/request", form), 302, 303)
+    where = urllib.parse.urlsplit(posted.location).path                  # post/redirect/get
+    check = _expect("check page", b.go("GET", where), 200).body
     return hidden(check), slot
 
 

@@ -89,7 +89,7 @@ def _copy_office(base: Path, source: Path) -> str:
         return rel
     (base / "offices").mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=base / "offices"))
-    tmp.chmod(0o755)   # mkdtemp makes it 0700: the portal may run as another user (scripts/run, deploy/)
+    os.chmod(tmp, 0o755)   # mkdtemp's 0700 would hide it from hosts running as another user (scripts/run)
     shutil.copytree(source, tmp / source.name, ignore=shutil.ignore_patterns("__pycache__"))
     if folder_hash(tmp / source.name) != digest:   # the editor saved a file while we copied
         shutil.rmtree(tmp)

@@ -5,6 +5,7 @@ failover after kill -9, recovery after a PostgreSQL restart, nothing acknowledge
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -23,6 +24,7 @@ from portal.offices import load_offices  # noqa: E402
 from portal.web.security import HEADERS  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+CHECK_SECONDS = 1   # how often each worker looks at the published snapshot pointer
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +34,7 @@ def stack():
 
     if shutil.which("nginx") is None:
         pytest.skip("nginx not installed (scripts/setup.sh TEST_PACKAGES)")
-    deployment = Stack(hosts=2, offices=544)
+    deployment = Stack(hosts=2, offices=544, PORTAL_CONTENT_CHECK_SECONDS=str(CHECK_SECONDS))
     try:
         yield deployment
     finally:
@@ -69,6 +71,8 @@ def test_nginx_serves_the_site_with_headers_limits_and_its_own_japanese_error_pa
     assert booking.status == 200
     assert list(booking.headers).count("Content-Security-Policy") == 1   # the app's copy hidden
     assert b.go("GET", "/.madoguchi-site").status == 404
+    assert (stack.site / ".madoguchi" / "snapshot.json").is_file()
+    assert b.go("GET", "/.madoguchi/snapshot.json").status == 404   # the content snapshot stays private
     assert b.go("GET", "/healthz").body == "ok\n"
     for answer, code in ((b.go("GET", "/no-such-page/"), 404),
                          (b.go("POST", f"/{slug}/booking/request", {"x": "y" * 70_000}), 413),
@@ -257,3 +261,109 @@ def test_the_backup_script_dumps_postgresql(stack, tmp_path):
     assert dump.stat().st_mode & 0o077 == 0
     listing = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True, check=True).stdout
     assert "TABLE DATA public booking_requests" in listing
+
+
+def _edit_office(folder: Path, day: str) -> None:
+    """A new terms version in force from today (Japan) and a closure on `day`, in one edit."""
+    import datetime as dt
+
+    from portal.rules import TOKYO
+
+    today = dt.datetime.now(TOKYO).date().isoformat()
+    terms = (folder / "terms.md").read_text(encoding="utf-8")
+    (folder / f"terms-{today}.md").write_text(terms.replace("とします。", "とします（改訂）。", 1), encoding="utf-8")
+    yaml = (folder / "office.yaml").read_text(encoding="utf-8")
+    history = re.search(r"(?m)^    - \{date: (\d{4}-\d\d-\d\d), kind: [^}]+\}\n(?!    - )", yaml)
+    assert history and "\nbooking:\n" in yaml and "versions:" not in yaml
+    yaml = yaml.replace(history.group(0), history.group(0) + f"    - {{date: {today}, kind: 一部改訂}}\n"
+                        f"  versions:\n    - {{effective: {history.group(1)}, file: terms.md}}\n"
+                        f"    - {{effective: {today}, file: terms-{today}.md}}\n", 1)
+    yaml = yaml.replace("\nbooking:\n", f"\nbooking:\n  closures: [{day}]\n", 1)
+    (folder / "office.yaml").write_text(yaml, encoding="utf-8")
+
+
+def _seen_by(browser: wc.Browser, slug: str) -> tuple[int, str, frozenset[str]]:
+    """(status, terms hash on the form, days offered) of one request-form page."""
+    answer = browser.go("GET", f"/{slug}/booking/request")
+    sha = re.search(r'name="terms_sha256" value="([0-9a-f]{64})"', answer.body)
+    return answer.status, sha.group(1) if sha else "", frozenset(re.findall(r'name="slot1" value="(\d{4}-\d\d-\d\d)T',
+                                                                            answer.body))
+
+
+def _switched_at(seen: list[tuple[float, int, str, frozenset[str]]], old_sha: str) -> float | None:
+    """When the responses became new for good (the first of the final run of new ones, at least 10)."""
+    last_old = max((i for i, s in enumerate(seen) if s[2] == old_sha), default=-1)
+    return seen[last_old + 1][0] if len(seen) - last_old - 1 >= 10 else None
+
+
+def test_a_new_build_published_on_both_hosts_switches_both_together(stack):
+    """Both hosts read the same published folder: a rebuild that closes a day and brings a new
+    terms version into force is taken by every worker of both hosts within seconds of each other,
+    no response mixes the new terms with the old rules (or the reverse), and none is an error."""
+    from portal.web.follow import load_content
+
+    slug = next(o.slug for o in _offices(stack) if "とします。" in (stack.content / o.slug / "terms.md").read_text()
+                and "kind: 一部改訂}" in (stack.content / o.slug / "office.yaml").read_text())
+    browsers = {"host1": wc.Browser(stack.hosts[0].port), "host2": wc.Browser(stack.hosts[1].port),
+                "nginx": _front(stack)}
+    for b in browsers.values():
+        page = b.go("GET", f"/{slug}/booking/eligibility").body
+        answers = {name: "yes" for name in set(re.findall(r'name="(q_[a-z_]+)"', page))}
+        posted = b.go("POST", f"/{slug}/booking/eligibility", {"csrf_token": wc.csrf(page), **answers})
+        assert posted.status in (302, 303)
+    _, old_sha, old_days = _seen_by(browsers["nginx"], slug)
+    day = min(old_days)
+    form_page = browsers["nginx"].go("GET", f"/{slug}/booking/request").body
+    slot = re.search(rf'name="slot1" value="({day}T[^"]+)"', form_page).group(1)
+    _edit_office(stack.content / slug, day)
+
+    seen: dict[str, list] = {name: [] for name in browsers}
+    stop = threading.Event()
+
+    def poll(name: str) -> None:
+        while not stop.is_set():
+            seen[name].append((time.monotonic(), *_seen_by(browsers[name], slug)))
+            time.sleep(0.02)
+
+    pollers = [threading.Thread(target=poll, args=(name,)) for name in browsers]
+    for t in pollers:
+        t.start()
+    try:
+        subprocess.run([sys.executable, "build.py", "--content", str(stack.content), "--out", str(stack.site),
+                        "--no-pdf", "--quiet", "--markdown-cache", str(stack.base / "mdcache")],
+                       cwd=ROOT, check=True, capture_output=True, timeout=600)
+        published = time.monotonic()
+        load_content(stack.site, stack.content)      # what one worker's load costs here, right now
+        load = time.monotonic() - published
+        while time.monotonic() - published < 60 + 4 * load:
+            if all(_switched_at(s, old_sha) for s in seen.values()):
+                break
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        for t in pollers:
+            t.join(timeout=60)
+    at = {name: _switched_at(s, old_sha) for name, s in seen.items()}
+    assert all(at.values()), {name: [x[2][:8] for x in s[-12:]] for name, s in seen.items()}
+    # Four workers (two per host) load at once on this machine's two cores: twice one load, plus
+    # up to two check intervals between the pointer's replacement and a worker's look.
+    bound = 2 * CHECK_SECONDS + 2 * load
+    gap = abs(at["host1"] - at["host2"])
+    assert gap <= bound, (gap, bound)
+    for name, s in seen.items():
+        new_sha = s[-1][2]
+        assert new_sha != old_sha
+        for _, status, sha, days in s:                 # no error meanwhile, never a mix of two snapshots
+            assert status == 200, (name, status)
+            assert (sha == old_sha and day in days) or (sha == new_sha and day not in days), (name, sha[:8])
+    # A form kept open since before the build: the closed day is refused by both hosts.
+    for name in ("host1", "host2"):
+        b = browsers[name]
+        page = b.go("GET", f"/{slug}/booking/request").body
+        form = dict(wc.hidden(page), name="網走 花子", kana="アバシリ ハナコ", seeker_number="01234-12345678",
+                    phone="090-1234-5678", slot1=slot, consent="y")
+        if 'name="email"' in page:
+            form["email"] = "hanako@example.jp"
+        for _ in range(4):
+            answer = b.go("POST", f"/{slug}/booking/request", form)
+            assert answer.status == 200 and "その日は閉庁日のため予約できません" in answer.body, name

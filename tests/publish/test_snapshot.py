@@ -41,6 +41,8 @@ def test_a_build_publishes_the_content_it_was_built_from(content, tmp_path):
         for source in (content / folder.name).iterdir():   # terms-lock.json as the build left it, too
             assert (folder / source.name).read_bytes() == source.read_bytes()
     assert not any(rel.startswith(FOLDER) for rel in existing_files(out))   # not a page of the site
+    for folder in offices:   # readable by hosts running as another user than the build's
+        assert folder.parent.stat().st_mode & 0o755 == 0o755
 
 
 def test_an_unchanged_build_leaves_the_pointer_alone_and_a_change_replaces_it(content, tmp_path):
