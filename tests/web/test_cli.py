@@ -22,6 +22,8 @@ def test_prepare_reports_bad_content_in_one_line(tmp_path, monkeypatch, capsys, 
     (content / "abashiri" / "office.yaml").write_text("office: {}\n", encoding="utf-8")
     monkeypatch.setenv("PORTAL_INSTANCE_DIR", str(tmp_path))
     monkeypatch.setenv("PORTAL_CONTENT_DIR", str(content))
+    # No published site: a snapshot in the checkout's site/ (left by a build) would be served instead.
+    monkeypatch.setenv("PORTAL_SITE_DIR", str(tmp_path / "site"))
     monkeypatch.setenv("PORTAL_SECRET_KEY", "x")
     assert cli.main(["prepare"]) == 1
     err = capsys.readouterr().err
