@@ -98,8 +98,9 @@ class Postgres:
 class Host:
     """One application host: a gunicorn master and its workers, as madoguchi.service starts it."""
 
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path, workers: int = 2) -> None:
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path, workers: int = 2, cpu=None) -> None:
         self.name, self.env, self.workers = name, env, workers
+        self.cpu = cpu   # a cpuquota.CpuQuota: the host's own CPU budget (bench_deploy), or the whole machine
         self.port = free_port()
         self.log = log_dir / f"{name}.log"
         self.proc: subprocess.Popen | None = None
@@ -116,7 +117,8 @@ class Host:
             self.proc = subprocess.Popen(
                 [gunicorn, "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
                  "portal.web:create_app()"],
-                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=self.cpu.enter if self.cpu else None)
 
     def wait_ready(self) -> None:
         """Wait until /healthz answers 200 (loading 544 offices takes a while on a busy machine)."""

@@ -4,7 +4,10 @@ gunicorn workers of one host and across hosts sharing one PostgreSQL database (i
 `memory://` counted per worker: with two workers a client got twice the limit. This needs no
 extra server: one row per (limit, client) key with its count and the end of its fixed window,
 bumped by one atomic upsert. On SQLite the write queues on the app's writer lock (as bookings
-do) and skips the fsync (synchronous=NORMAL: a power cut may forget the last counts, nothing else).
+do) and skips the fsync (synchronous=NORMAL: a power cut may forget the last counts, nothing else);
+on PostgreSQL its commits do not wait for the disk either (synchronous_commit=off, for this
+storage's own connections only): a crash may forget the last few counts, never a booking, and each
+submission waits for one flush (its booking's) instead of two.
 """
 from __future__ import annotations
 
@@ -32,6 +35,13 @@ def _relaxed_sync(dbapi_conn: object, _record: object) -> None:
     cur.close()
 
 
+def _async_commit(dbapi_conn: object, _record: object) -> None:
+    autocommit = dbapi_conn.autocommit
+    dbapi_conn.autocommit = True   # a session setting, not part of a transaction
+    dbapi_conn.execute("SET synchronous_commit TO off")
+    dbapi_conn.autocommit = autocommit
+
+
 class DatabaseStorage(Storage):
     """Fixed-window counters in the `rate_limits` table (`database://` in PORTAL_RATELIMIT_STORAGE)."""
     STORAGE_SCHEME = ["madoguchi+database"]
@@ -42,6 +52,8 @@ class DatabaseStorage(Storage):
         self.engine: Engine = make_engine(url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _relaxed_sync)
+        elif self.engine.dialect.name == "postgresql":
+            event.listen(self.engine, "connect", _async_commit)
 
     @property
     def base_exceptions(self) -> type[Exception]:

@@ -78,6 +78,24 @@ def test_rate_limit_elsewhere_gives_the_429_page(make_app):
     assert soup(response).h1.get_text() == "送信の回数が多すぎます"
 
 
+def test_rate_limit_counts_do_not_wait_for_the_disk_but_bookings_do(make_app):
+    """The counters' commits skip the flush (a crash may forget a count, never a booking)."""
+    from sqlalchemy import text
+
+    from portal.web import db
+
+    app = make_app()
+    storage = limiter.storage
+    assert storage.incr("client", 60) == 1
+    with storage.engine.connect() as counters, db.engine_of(app).connect() as bookings:
+        if counters.dialect.name == "postgresql":
+            show = text("SHOW synchronous_commit")
+            assert (counters.scalar(show), bookings.scalar(show)) == ("off", "on")
+        else:
+            pragma = text("PRAGMA synchronous")
+            assert (counters.scalar(pragma), bookings.scalar(pragma)) == (1, 2)   # NORMAL, FULL
+
+
 def test_memory_rate_limit_starts_no_thread_per_hit(make_app):
     """memory:// (one process only) counts in a storage that sweeps inline instead of a timer per hit."""
     make_app(RATELIMIT_STORAGE_URI="memory://")

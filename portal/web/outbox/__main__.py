@@ -1,13 +1,16 @@
 """`python -m portal.web.outbox send [--loop SECONDS]`: send the outbox (run it on a timer).
 
 Reads the same settings as the portal (PORTAL_*), so it sends from the same database. With mail
-off (no PORTAL_SMTP_HOST) it says so and sends nothing; the messages wait in the outbox.
+off (no PORTAL_SMTP_HOST) it says so and sends nothing; the messages wait in the outbox. With
+--loop, SIGTERM or SIGINT (systemctl stop, Ctrl-C) ends it after the run in progress, exit 0:
+every message of that run is recorded as sent or to retry.
 """
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-import time
+import threading
 
 from ...errors import MadoguchiError
 from .. import create_app, db
@@ -37,15 +40,18 @@ def main(argv: list[str] | None = None) -> int:
     state = state_of(app)
     base = (state.site.public_url or "http://127.0.0.1:8000").rstrip("/")
     engine = db.engine_of(app)
+    stop = threading.Event()
+    if args.loop is not None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda _sig, _frame: stop.set())
     while True:
         report = send_due(engine, settings, state.offices, lambda slug: f"{base}/staff/{slug}/?status=requested",
                           state.now, policy)
         if report.sent or report.retried or report.failed:
             print(f"outbox: sent {report.sent} (staff alerts {report.alerts}), to retry {report.retried}, "
                   f"failed {report.failed}", flush=True)
-        if args.loop is None:
+        if args.loop is None or stop.wait(args.loop):
             return 0
-        time.sleep(args.loop)
 
 
 if __name__ == "__main__":

@@ -73,3 +73,36 @@ def test_kill_9_mid_batch_loses_no_message(make_app, smtp, database_url, tmp_pat
     assert set(received) == expected                             # none lost
     twice = [key for key, n in collections.Counter(received).items() if n > 1]
     assert len(twice) <= 1, twice                                # only the one in flight at the kill
+
+
+def test_loop_sends_what_comes_later_and_stops_cleanly_on_sigterm(make_app, smtp, database_url, tmp_path):
+    """`send --loop` (the sender as a daemon) picks up a message written after it started, and
+    SIGTERM (systemctl stop) ends it with exit 0 instead of killing it mid-run."""
+    app = make_app(**smtp.config())
+
+    def due() -> None:   # due by the real clock the sender reads (bookings use the tests' fixed clock)
+        with Session(db.engine_of(app)) as s:
+            s.execute(update(OutboxMessage).values(next_attempt_at=LONG_AGO, created_at=LONG_AGO))
+            s.commit()
+
+    def arrived(count: int) -> None:
+        deadline = time.monotonic() + 60
+        while len(smtp.collector.messages) < count:
+            assert loop.poll() is None, loop.communicate()
+            assert time.monotonic() < deadline, f"{len(smtp.collector.messages)} of {count} arrived"
+            time.sleep(0.05)
+
+    book(app, email="first@example.jp")
+    due()
+    loop = sender(database_url, smtp, tmp_path, "--loop", "0.2")
+    try:
+        arrived(1)
+        book(app, email="second@example.jp")
+        due()
+        arrived(2)
+    finally:
+        loop.send_signal(signal.SIGTERM)
+        out, err = loop.communicate(timeout=30)
+    assert loop.returncode == 0, err
+    assert sorted(m["To"] for m in smtp.collector.messages) == ["first@example.jp", "second@example.jp"]
+    assert statuses(app) == {"sent": 2}
