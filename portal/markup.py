@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -102,13 +102,24 @@ def _cached(file: Path) -> Rendered | None:
 
 def _keep(file: Path, rendered: Rendered) -> None:
     """Write atomically (two build processes may store the same document); a failure only costs time."""
+    data = {"lead": rendered.lead, "sections": [vars(s) for s in rendered.sections]}   # asdict without its deep copy
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
         temporary = file.with_name(f"{file.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(asdict(rendered), ensure_ascii=False), encoding="utf-8")
+        with open_new(temporary, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data, ensure_ascii=False))
         os.replace(temporary, file)
     except OSError:
         pass
+
+
+def open_new(path: Path, mode: str, **options):
+    """open(path, mode), making its folder only when it is not there yet: a cache of thousands
+    of entries in a few hundred folders does not ask for the folder every time."""
+    try:
+        return open(path, mode, **options)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, mode, **options)
 
 
 def render_document(text: str, path: Path | str) -> Rendered:

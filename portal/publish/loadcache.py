@@ -24,6 +24,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..markup import open_new
+
 if TYPE_CHECKING:
     from ..offices import Office
 
@@ -80,9 +82,8 @@ def _keep(file: Path, office: Office, day: dt.date) -> None:
     """Write atomically (two build processes may keep the same office); a failure only costs time."""
     dates = _dates(office)
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
         temporary = file.with_name(f"{file.name}.{os.getpid()}.tmp")
-        with open(temporary, "wb") as handle:
+        with open_new(temporary, "wb") as handle:
             kept_on = day if _dated_today(office, day) else None
             pickle.dump((dates, _day_class(dates, day), kept_on, office), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, file)
