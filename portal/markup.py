@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import IO
 
 _ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "br", "h2", "h3", "h4", "blockquote", "code"}
 _CACHE_FOLDER: ContextVar[Path | None] = ContextVar("markdown_cache", default=None)
@@ -112,7 +113,7 @@ def _keep(file: Path, rendered: Rendered) -> None:
         pass
 
 
-def open_new(path: Path, mode: str, **options):
+def open_new(path: Path, mode: str, **options: str) -> IO:
     """open(path, mode), making its folder only when it is not there yet: a cache of thousands
     of entries in a few hundred folders does not ask for the folder every time."""
     try:
