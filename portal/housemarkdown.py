@@ -154,15 +154,16 @@ class _QuickInline(InlineProcessor):
     def __init__(self, md: markdown.Markdown):
         super().__init__(md)
         self._trigger: re.Pattern[str] | None = None
-        self._names: tuple[str, ...] = ()
 
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 - the private hook
-        names = tuple(item.name for item in self.inlinePatterns._priority)
-        if names != self._names:   # built once per set of registered patterns
-            self._names = names
-            known = set(_INLINE_TRIGGERS) | {_LINEBREAK}
-            chars = "".join(sorted(set("".join(_INLINE_TRIGGERS[n] for n in names if n in _INLINE_TRIGGERS))))
-            self._trigger = re.compile(f"[{re.escape(chars)}]|  \n") if set(names) <= known else None
+    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
+        """Python-Markdown's run, with the shortcut set for the patterns registered now."""
+        names = {item.name for item in self.inlinePatterns._priority}
+        chars = "".join(sorted(set("".join(_INLINE_TRIGGERS.get(name, "") for name in names))))
+        known = names <= set(_INLINE_TRIGGERS) | {_LINEBREAK}
+        self._trigger = re.compile(f"[{re.escape(chars)}]|  \n") if known else None
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803 - the private hook
         if self._trigger is not None and not isinstance(data, AtomicString) and not self._trigger.search(data):
             return data
         return InlineProcessor._InlineProcessor__handleInline(self, data, patternIndex)
