@@ -208,8 +208,10 @@ def test_render_cache_parses_an_unchanged_document_once(tmp_path, monkeypatch):
         again = render_document(source, "b.md")
         render_document(source + "追記\n", "a.md")
     assert again == first == render_document(source, "a.md") and len(calls) == 3
-    for file in tmp_path.glob("*/*.json"):
-        file.write_text("{damaged", encoding="utf-8")   # a damaged entry is rendered again
+    packs = list(tmp_path.glob("*.pickle"))
+    assert len(packs) == 1   # one pack per block, not one file per document
+    for file in packs:
+        file.write_bytes(b"damaged")   # a damaged pack is rendered again
     with render_cache(tmp_path):
         assert render_document(source, "a.md") == first and len(calls) == 4
 
@@ -219,7 +221,7 @@ def test_refused_documents_are_not_cached(tmp_path):
         for _ in range(2):
             with pytest.raises(ContentError, match="2行目"):
                 render_document("a\n***\n", "t.md")
-    assert not list(tmp_path.rglob("*.json"))
+    assert not list(tmp_path.rglob("*.pickle"))
 
 
 INLINE_CASES = [
