@@ -18,7 +18,8 @@ from pathlib import Path
 
 import markdown
 from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from markdown.util import AtomicString
 
 from .errors import ContentError
 from .markdownlines import Document, LineScan
@@ -134,6 +135,40 @@ class _Sections(Treeprocessor):
         self.parts = parts
 
 
+# What each inline pattern needs in the text to match at all: most text of the terms has none.
+_INLINE_TRIGGERS = {
+    "backtick": "`", "escape": "\\", "reference": "[", "link": "[", "short_reference": "[",
+    "autolink": "<", "automail": "<", "entity": "&", "em_strong": "*_",
+}
+_LINEBREAK = "linebreak"   # two spaces before a line end
+
+
+class _QuickInline(InlineProcessor):
+    """Python-Markdown's inline processor, passing over text that no inline pattern can match.
+
+    Each text node was tried against every pattern (ten regular-expression scans); text without
+    any character a pattern starts with is left as it is, as the full scan would leave it. A
+    pattern not in _INLINE_TRIGGERS turns the shortcut off, so a new one is never skipped.
+    """
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        self._trigger: re.Pattern[str] | None = None
+
+    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
+        """Python-Markdown's run, with the shortcut set for the patterns registered now."""
+        names = {item.name for item in self.inlinePatterns._priority}
+        chars = "".join(sorted(set("".join(_INLINE_TRIGGERS.get(name, "") for name in names))))
+        known = names <= set(_INLINE_TRIGGERS) | {_LINEBREAK}
+        self._trigger = re.compile(f"[{re.escape(chars)}]|  \n") if known else None
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803 - the private hook
+        if self._trigger is not None and not isinstance(data, AtomicString) and not self._trigger.search(data):
+            return data
+        return InlineProcessor._InlineProcessor__handleInline(self, data, patternIndex)
+
+
 class HouseExtension(Extension):
     """Our Markdown: CommonMark habits read right, raw HTML and images left as text, sections cut."""
 
@@ -151,6 +186,7 @@ class HouseExtension(Extension):
         md.ESCAPED_CHARS = sorted(set(md.ESCAPED_CHARS) | set(string.punctuation))
         md.preprocessors.register(LineScan(md, self.doc), "house_lines", 25)
         md.treeprocessors.register(_Sections(md, self.doc), "house_sections", 15)
+        md.treeprocessors.register(_QuickInline(md), "inline", 20)   # replaces Python-Markdown's own
 
     def reset(self) -> None:
         """Forget the last document (Markdown.reset calls this)."""

@@ -9,20 +9,22 @@ of being parsed again; deleting the folder is always safe.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .packcache import PackCache
 
 _ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "br", "h2", "h3", "h4", "blockquote", "code"}
-_CACHE_FOLDER: ContextVar[Path | None] = ContextVar("markdown_cache", default=None)
-CACHE_FORMAT = 1   # bump when the cached JSON changes shape
+_CACHE: ContextVar[PackCache | None] = ContextVar("markdown_cache", default=None)
+CACHE_FORMAT = 2   # bump when the cached entries change shape
 
 
 @dataclass(frozen=True)
@@ -84,45 +86,33 @@ def renderer_key() -> str:
 
 @contextmanager
 def render_cache(folder: Path | None) -> Iterator[None]:
-    """Within the block, render_document keeps and reuses rendered documents in `folder` (None: off)."""
-    token = _CACHE_FOLDER.set(folder)
+    """Within the block, render_document keeps and reuses rendered documents in `folder` (None: off).
+
+    The documents rendered within are written to the folder when the block ends (packcache.py).
+    """
+    from .packcache import PackCache
+
+    store = PackCache(folder, renderer_key()[:16]) if folder is not None else None
+    token = _CACHE.set(store)
     try:
         yield
     finally:
-        _CACHE_FOLDER.reset(token)
-
-
-def _cached(file: Path) -> Rendered | None:
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-        return Rendered(data["lead"], tuple(Section(**s) for s in data["sections"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None   # absent, or damaged: render again
-
-
-def _keep(file: Path, rendered: Rendered) -> None:
-    """Write atomically (two build processes may store the same document); a failure only costs time."""
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = file.with_name(f"{file.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(asdict(rendered), ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, file)
-    except OSError:
-        pass
+        _CACHE.reset(token)
+        if store is not None:
+            store.flush()
 
 
 def render_document(text: str, path: Path | str) -> Rendered:
     """Render a Markdown document into a lead and h2 sections; what the site cannot show is refused
     with its line (ContentError). A byte-order mark and CRLF line ends are accepted."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    folder = _CACHE_FOLDER.get()
-    if folder is None:
+    store = _CACHE.get()
+    if store is None:
         return _render(text, path)
     # Only documents that rendered are kept: a refused one is parsed again, to name its file and line.
     key = hashlib.sha256(f"{renderer_key()}\0{text}".encode()).hexdigest()
-    file = folder / key[:2] / f"{key}.json"
-    rendered = _cached(file)
-    if rendered is None:
+    rendered = store.get(key)
+    if not isinstance(rendered, Rendered):
         rendered = _render(text, path)
-        _keep(file, rendered)
+        store.put(key, rendered)
     return rendered

@@ -64,7 +64,13 @@ def _mark(text: str, pdf: bool) -> str:
 def html_phrases(value: object, pdf: bool = False) -> Markup:
     """The Jinja filter `phrases`: value (text, or Markup whose tags are kept) with `<wbr>` between
     its phrases; pdf=True wraps each phrase in a span that does not wrap, for WeasyPrint."""
-    if not isinstance(value, Markup):
-        return Markup(_mark(str(value), pdf))
-    pieces = _TAG.split(str(value))
-    return Markup("".join(p if i % 2 else _mark(html.unescape(p), pdf) for i, p in enumerate(pieces)))
+    return Markup(_marked(str(value), isinstance(value, Markup), pdf))
+
+
+@functools.lru_cache(maxsize=16384)
+def _marked(text: str, markup: bool, pdf: bool) -> str:
+    # An office's name and titles are phrased on each of its pages: each distinct text once.
+    if not markup:
+        return _mark(text, pdf)
+    pieces = _TAG.split(text)
+    return "".join(p if i % 2 else _mark(html.unescape(p), pdf) for i, p in enumerate(pieces))

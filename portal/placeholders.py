@@ -63,6 +63,10 @@ def expand(text: str, values: dict[str, str | None], path: Path | str) -> str:
     """Replace every placeholder in a Markdown text; unknown or empty ones raise ContentError."""
     out: list[str] = []
     for lineno, line in enumerate(text.split("\n"), 1):
+        if "{" not in line and "}" not in line:   # most lines: no placeholder, nothing mistyped
+            out.append(line)
+            continue
+
         def replace(match: re.Match) -> str:
             key, flt = match.group(1), match.group(2)
             where = f"{lineno}行目 {{{{ {key} }}}}"

@@ -208,8 +208,10 @@ def test_render_cache_parses_an_unchanged_document_once(tmp_path, monkeypatch):
         again = render_document(source, "b.md")
         render_document(source + "追記\n", "a.md")
     assert again == first == render_document(source, "a.md") and len(calls) == 3
-    for file in tmp_path.glob("*/*.json"):
-        file.write_text("{damaged", encoding="utf-8")   # a damaged entry is rendered again
+    packs = list(tmp_path.glob("*.pickle"))
+    assert len(packs) == 1   # one pack per block, not one file per document
+    for file in packs:
+        file.write_bytes(b"damaged")   # a damaged pack is rendered again
     with render_cache(tmp_path):
         assert render_document(source, "a.md") == first and len(calls) == 4
 
@@ -219,4 +221,38 @@ def test_refused_documents_are_not_cached(tmp_path):
         for _ in range(2):
             with pytest.raises(ContentError, match="2行目"):
                 render_document("a\n***\n", "t.md")
-    assert not list(tmp_path.rglob("*.json"))
+    assert not list(tmp_path.rglob("*.pickle"))
+
+
+INLINE_CASES = [
+    "本文だけの段落です。\n\n## 第1条（目的）\n\n本文。",
+    "強調は **ここ** と *ここ* と __ここ__ と _ここ_、単独の * と _ は文字。",
+    "改行は行末の空白2つ  \nで入ります。`コード` と \\*エスケープ\\* と &amp; と &#12354; と &copy;。",
+    "[リンク](https://example.jp) と <https://example.jp/a> と <mail@example.jp> と [参照][r]。\n\n[r]: https://example.jp/r",
+    "- 項目 **一**\n- 項目 [二](https://example.jp)\n  - 入れ子 `三`\n\n> 引用 *四*",
+    "全角の＊や＿や［］は記号ではありません。<b>貼り付けたタグ</b>は文字のまま。",
+    # one trigger alone in its text, so a missing one shows
+    "文字参照 &amp; だけ", "下線の _強調_ だけ", "星の *強調* だけ", "行末の空白  \nだけ", "`コード` だけ",
+    "\\# エスケープだけ", "[リンク](https://example.jp) だけ", "<https://example.jp> だけ",
+]
+
+
+@pytest.mark.parametrize("source", INLINE_CASES)
+def test_text_no_inline_pattern_can_match_is_passed_over_as_the_full_scan_would(source):
+    import markdown.treeprocessors
+
+    quick = housemarkdown.render_parts(source, "t.md")
+    md, _ = housemarkdown._markdown()
+    md.treeprocessors.register(markdown.treeprocessors.InlineProcessor(md), "inline", 20)
+    try:
+        assert housemarkdown.render_parts(source, "t.md") == quick
+    finally:
+        md.treeprocessors.register(housemarkdown._QuickInline(md), "inline", 20)
+
+
+def test_every_inline_pattern_has_its_triggers_listed():
+    """Otherwise the shortcut is off (safe, but slow): a new pattern must join _INLINE_TRIGGERS."""
+    md, _ = housemarkdown._markdown()
+    assert isinstance(md.treeprocessors["inline"], housemarkdown._QuickInline)
+    names = {item.name for item in md.inlinePatterns._priority}
+    assert names <= set(housemarkdown._INLINE_TRIGGERS) | {housemarkdown._LINEBREAK}

@@ -22,7 +22,8 @@ import pickle
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
+
 
 if TYPE_CHECKING:
     from ..offices import Office
@@ -76,13 +77,22 @@ def _cached(file: Path, day: dt.date) -> Office | None:
     return office if _day_class(dates, day) == day_class else None
 
 
+def _open_new(path: Path) -> IO[bytes]:
+    """Open a new cache file, making its shard folder only when it is not there yet: the folder
+    is not asked for once per office."""
+    try:
+        return open(path, "wb")
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "wb")
+
+
 def _keep(file: Path, office: Office, day: dt.date) -> None:
     """Write atomically (two build processes may keep the same office); a failure only costs time."""
     dates = _dates(office)
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
         temporary = file.with_name(f"{file.name}.{os.getpid()}.tmp")
-        with open(temporary, "wb") as handle:
+        with _open_new(temporary) as handle:
             kept_on = day if _dated_today(office, day) else None
             pickle.dump((dates, _day_class(dates, day), kept_on, office), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, file)

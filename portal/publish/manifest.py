@@ -47,27 +47,43 @@ def _hash_tree(digest: hashlib._Hash, root: Path, pattern: str = "**/*") -> None
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
 
 
-def folder_hash(folder: Path, replace: dict[str, bytes] | None = None) -> str:
-    """SHA-256 of every file of an office folder, names included.
+def folder_files(folder: Path, replace: dict[str, bytes] | None = None) -> list[tuple[str, bytes]]:
+    """Every file of an office folder as (path relative to it, with /; bytes), in folder_hash's order.
 
-    `replace` gives the bytes some files (by name, at the folder's top) will hold: the hash of the
-    folder as it will be once the build has written them.
+    `replace` gives the bytes some files (by name, at the folder's top) will hold.
     """
-    digest = hashlib.sha256()
     top = os.fspath(folder)
     cut = len(top) + 1
     replace = {os.path.join(top, name): data for name, data in (replace or {}).items()}
     files = set(replace)
     for root, _, names in os.walk(top):  # os.walk: a no-change rebuild hashes thousands of files
         files.update(os.path.join(root, n) for n in names)
+    found = []
     for path in sorted(files):
         if path in replace:
             data = replace[path]
         else:
             with open(path, "rb") as handle:
                 data = handle.read()
-        digest.update(path[cut:].encode() + b"\0" + data + b"\0")
+        found.append((path[cut:].replace(os.sep, "/"), data))
+    return found
+
+
+def files_hash(files: list[tuple[str, bytes]]) -> str:
+    """SHA-256 of a folder's files as folder_files lists them: folder_hash without reading again."""
+    digest = hashlib.sha256()
+    for rel, data in files:
+        digest.update(rel.encode() + b"\0" + data + b"\0")
     return digest.hexdigest()
+
+
+def folder_hash(folder: Path, replace: dict[str, bytes] | None = None) -> str:
+    """SHA-256 of every file of an office folder, names included.
+
+    `replace` gives the bytes some files (by name, at the folder's top) will hold: the hash of the
+    folder as it will be once the build has written them.
+    """
+    return files_hash(folder_files(folder, replace))
 
 
 def global_key(templates: Path, content: Path, *parts: str) -> str:

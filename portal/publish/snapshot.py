@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BuildError, MadoguchiError
-from .manifest import folder_hash
+from .manifest import files_hash, folder_files, folder_hash
 from .output import SNAPSHOT_FOLDER as FOLDER   # under the output folder; dot-named, never served as a page
 POINTER = "snapshot.json"
 VERSION = 1
@@ -82,18 +82,29 @@ def up_to_date(out: Path, slugs: set[str]) -> bool:
 
 
 def _copy_office(base: Path, source: Path) -> str:
-    """Copy an office folder into the store (if not already there); its path relative to base."""
-    digest = folder_hash(source)
+    """Copy an office folder into the store (if not already there); its path relative to base.
+
+    Each file is read once: the bytes hashed for the folder's name are the bytes written, so the
+    copy is always what its name says, even when an editor saves a file meanwhile (no second pass
+    over the copy, no copy of times and permissions: a national build stores thousands of files).
+    """
+    files = folder_files(source)
+    digest = files_hash(files)
     rel = f"offices/{digest}/{source.name}"
     if (base / rel).is_dir():
         return rel
     (base / "offices").mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=base / "offices"))
     os.chmod(tmp, 0o755)   # mkdtemp's 0700 would hide it from hosts running as another user (scripts/run)
-    shutil.copytree(source, tmp / source.name, ignore=shutil.ignore_patterns("__pycache__"))
-    if folder_hash(tmp / source.name) != digest:   # the editor saved a file while we copied
-        shutil.rmtree(tmp)
-        raise BuildError(f"{source}: コピー中に変更されました。もう一度ビルドしてください")
+    top = os.fspath(tmp / source.name)
+    made = set()
+    for name, data in files:
+        folder, _ = os.path.split(os.path.join(top, name))
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        with open(os.path.join(top, name), "wb") as handle:
+            handle.write(data)
     try:
         os.rename(tmp, base / "offices" / digest)
     except OSError:   # another build put the same folder there first: same bytes
