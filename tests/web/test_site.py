@@ -35,6 +35,8 @@ def test_site_pages_and_assets(built):
     assert client.get("/missing/").status_code == 404
     assert client.get("/../pyproject.toml").status_code == 404
     assert client.get("/%2e%2e/pyproject.toml").status_code == 404
+    for nul in ("/%00", "/abashiri/%00/", "/staff/%2F%00/"):   # no file name holds NUL: never a 500
+        assert client.get(nul).status_code in (400, 404)
 
 
 @pytest.mark.parametrize("path", ["/.madoguchi-site", "/abashiri/.madoguchi-site", "/.git/config",
