@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from portal.publish.build import build
+from tests.content_offices import office_slugs
 
 from .conftest import ROOT, soup
 
@@ -16,7 +17,7 @@ def built(make_app, tmp_path):
     return make_app(SITE_DIR=str(out))
 
 
-@pytest.mark.parametrize("slug", ["abashiri", "mothers-hiroshima"])
+@pytest.mark.parametrize("slug", office_slugs())   # every office in content/
 def test_guide_links_to_the_booking_flow(built, slug):
     client = built.test_client()
     guide = soup(client.get(f"/{slug}/"))
