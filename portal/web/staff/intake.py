@@ -58,7 +58,8 @@ def take_booking(db: Session, office: Office, policy: SlotPolicy, booking: Staff
         store_terms(db, terms, now)
         req = BookingRequest(
             reference=new_reference(), office_slug=office.slug, status=sr.CONFIRMED, created_at=now,
-            **booking.seeker.columns(), eligibility="", channel=booking.channel, memo=booking.memo, submission_key=booking.submission_key,
+            **booking.seeker.columns(), eligibility="", channel=booking.channel, memo=booking.memo,
+            submission_key=booking.submission_key,
             slots=[PreferredSlot(rank=1, starts_at=slot.start)],
             consent=Consent(terms_sha256=terms.sha256, revision_label=terms.revision_label,
                             statement=f"{terms.statement}（{CONSENT_METHOD_LABELS[booking.consent_method]}）",

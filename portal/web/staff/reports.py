@@ -18,6 +18,7 @@ from .. import normalise as norm
 from ..models import Appointment, AuditEntry, BookingRequest, RequestEvent, StaffUser
 from .queries import day_bounds, tokyo_text
 
+
 def sheet_time(moment: datetime.datetime | None) -> str:
     """A moment in Tokyo time as spreadsheets read a date and time: 2026-05-07 09:30 (or empty).
 
