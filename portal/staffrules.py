@@ -97,14 +97,16 @@ def check_capacity(policy: SlotPolicy, taken: int) -> None:
         raise slot_full(policy.capacity)
 
 
-def check_no_show(start: datetime.datetime, no_show_minutes: int, now: datetime.datetime) -> None:
-    """A no-show may be recorded only from the start plus the office's no-show minutes."""
+def check_no_show(start: datetime.datetime, no_show_minutes: int, now: datetime.datetime, time_separator: str) -> None:
+    """A no-show may be recorded only from the start plus the office's no-show minutes; the refusal
+    writes that time with the office's separator (typography.time_separator), as its pages do."""
     start, now = _aware(start, "start"), _aware(now, "now")
     from_ = start + datetime.timedelta(minutes=no_show_minutes)
     if now < from_:
         raise StaffRuleError("too_early",
                              f"連絡なしキャンセルは開始時刻から{no_show_minutes}分後"
-                             f"（{wording.day_label(from_.date())}{from_:%H:%M}）から記録できます。")
+                             f"（{wording.day_label(from_.date())}{wording.clock(from_.time(), time_separator)}）"
+                             "から記録できます。")
 
 
 def check_complete(start: datetime.datetime, now: datetime.datetime) -> None:

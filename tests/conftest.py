@@ -50,4 +50,13 @@ def third_office(content: Path) -> Path:
     every axis of issue #15: Webex, 40 minutes, Mon/Wed/Fri in two windows, a 2-open-day deadline,
     capacity 2, 15 minutes, a closure, its own channel names, details by e-mail by 17:00 of the
     previous open day, no court, and a revision ahead (2026-06-01) that shortens retention to 6か月."""
-    return Path(shutil.copytree(FIXTURE_OFFICES / THIRD_OFFICE, content / THIRD_OFFICE))
+    return add_third_office(content)
+
+
+def add_third_office(content: Path) -> Path:
+    """Put the fixture's third office into content, replacing a folder of that name already there
+    (someone trying the office out in content/ keeps the tests about it on the fixture's text)."""
+    folder = content / THIRD_OFFICE
+    if folder.exists():
+        shutil.rmtree(folder)
+    return Path(shutil.copytree(FIXTURE_OFFICES / THIRD_OFFICE, folder))

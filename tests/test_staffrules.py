@@ -106,11 +106,18 @@ START = tokyo(2026, 5, 7, 9, 30)
 ])
 def test_no_show_only_from_start_plus_minutes(now, ok):
     if ok:
-        sr.check_no_show(START, 10, now)
+        sr.check_no_show(START, 10, now, ":")
     else:
         with pytest.raises(sr.StaffRuleError) as exc:
-            sr.check_no_show(START, 10, now)
-        assert "9:40" in exc.value.message or "09:40" in exc.value.message
+            sr.check_no_show(START, 10, now, ":")
+        assert "5月7日（木）9:40" in exc.value.message
+
+
+@pytest.mark.parametrize(("sep", "said"), [(":", "（5月7日（木）9:40）"), ("：", "（5月7日（木）9：40）")])
+def test_no_show_refusal_writes_the_time_as_the_office_does(sep, said):
+    with pytest.raises(sr.StaffRuleError) as exc:
+        sr.check_no_show(START, 10, tokyo(2026, 5, 7, 9, 35), sep)
+    assert said in exc.value.message
 
 
 @pytest.mark.parametrize(("now", "ok"), [(tokyo(2026, 5, 7, 9, 29), False), (START, True)])
@@ -161,7 +168,7 @@ def test_every_channel_an_office_may_name_can_be_recorded():
 
 def test_naive_times_are_refused():
     with pytest.raises(ValueError):
-        sr.check_no_show(datetime.datetime(2026, 5, 7, 9, 30), 10, NOW)
+        sr.check_no_show(datetime.datetime(2026, 5, 7, 9, 30), 10, NOW, ":")
 
 
 @pytest.mark.parametrize(("slug", "article"), [

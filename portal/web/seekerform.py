@@ -6,6 +6,7 @@ Every message is Japanese and comes from portal.web.normalise, never from WTForm
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField, TextAreaField
@@ -38,6 +39,28 @@ def companion_fields() -> tuple[MultiValueField, TextAreaField]:
     return (MultiValueField("同席する方", default=[],
                             description="同席する方がいる場合は、事前にお知らせいただく必要があります。"),
             TextAreaField("同席する方について", description="続柄、人数、通訳する言語など（200文字以内）"))
+
+
+@dataclass(frozen=True)
+class SeekerDetails:
+    """Who the seeker is and how to reach them, as SeekerForm validated and normalised them: the
+    same on a portal request (booking.services.Answers) and a booking staff take (staff.intake.StaffBooking)."""
+    name: str
+    kana: str
+    seeker_number: str
+    seeker_number_typed: str
+    phone: str
+    phone_typed: str
+    email: str | None
+    companions: tuple[str, ...]
+    companion_note: str
+
+    def columns(self) -> dict[str, str | None]:
+        """The details as BookingRequest's columns (companions joined by commas)."""
+        return {"name": self.name, "kana": self.kana, "seeker_number": self.seeker_number,
+                "seeker_number_typed": self.seeker_number_typed, "phone": self.phone,
+                "phone_typed": self.phone_typed, "email": self.email,
+                "companions": ",".join(self.companions), "companion_note": self.companion_note}
 
 
 class SeekerForm(FlaskForm):
@@ -88,3 +111,12 @@ class SeekerForm(FlaskForm):
     def companion_text(self) -> str:
         """What was written about the companions (empty where not asked)."""
         return self["companion_note"].data if "companion_note" in self._fields else ""
+
+    def seeker_details(self, email: str | None) -> SeekerDetails:
+        """The validated details as the services take them (call after validate); email as the
+        subclass asks it (None when not asked or left empty)."""
+        return SeekerDetails(
+            name=self.name.data, kana=self.kana.data,
+            seeker_number=self.seeker_number_normalised, seeker_number_typed=self.seeker_number.data.strip(),
+            phone=self.phone_normalised, phone_typed=self.phone.data.strip(), email=email,
+            companions=self.chosen_companions(), companion_note=self.companion_text())

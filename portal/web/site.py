@@ -20,8 +20,9 @@ def favicon():
 def page(path: str):
     """A file of the built site; a folder gives its index.html (redirecting to add the slash)."""
     _refuse_other_methods()
-    # Dotfiles (the build manifest `.madoguchi-site`, an editor's or VCS's leftovers) are not pages.
-    if any(part.startswith(".") for part in path.split("/")):
+    # Dotfiles (the build manifest `.madoguchi-site`, an editor's or VCS's leftovers) are not pages;
+    # nor is a path holding NUL (/staff/%00/), which the file system refuses with a ValueError (a 500).
+    if "\x00" in path or any(part.startswith(".") for part in path.split("/")):
         abort(404)
     root: Path = current_app.config["SITE_DIR"]
     target = (root / path).resolve() if path else root.resolve()

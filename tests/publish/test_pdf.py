@@ -20,7 +20,7 @@ from portal.publish.pdf import (BACK_SIZES, FRONT_SIZES, _layout, _printable, _s
                                 render_leaflet)
 from portal.publish.site import TEMPLATES, environment
 from portal.schema import SiteConfig
-from tests.content_offices import office_slugs
+from tests.content_offices import SEEDS, office_slugs
 from tests.fidelity import SEED_OF, SHARED_CHECKER, check, second_opinion
 
 pytestmark = pytest.mark.pdf
@@ -135,6 +135,18 @@ def test_qr_code_opens_the_booking_page(site, slug, tmp_path):
                                                                  site / slug / "leaflet.pdf", "-"))
 
 
+def test_a_title_wider_than_the_band_wraps_beside_the_qr_code(third_office, content, tmp_path):
+    # The third office's title names the office (「ハローワーク三日月 オンライン職業相談のご案内」):
+    # too wide for one line beside the code, it must wrap instead of pushing the code off the page.
+    slug = third_office.name
+    build(content, tmp_path / "site", [slug], pdf_cache=None, publish=False)
+    leaflet = tmp_path / "site" / slug / "leaflet.pdf"
+    tool("pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", leaflet, tmp_path / "front")
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", *sorted(tmp_path.glob("front*.png"))],
+                             capture_output=True, text=True, timeout=60).stdout.strip()
+    assert decoded == f"{LOCAL}/{slug}/booking/"
+
+
 def test_booking_url_comes_from_site_configuration():
     site = SiteConfig(public_url="https://madoguchi.example.jp/")
     assert booking_url(site, "abashiri") == "https://madoguchi.example.jp/abashiri/booking/"
@@ -160,7 +172,7 @@ def test_the_shared_checker_agrees_on_the_pdf(site, slug, pdf):
 @pytest.mark.parametrize("slug", SLUGS)
 def test_terms_pdf_numbers_its_pages_n_of_n(site, slug):
     pages = tool("pdftotext", "-layout", site / slug / "terms.pdf", "-").split("\f")[:-1]
-    assert len(pages) >= 2
+    assert len(pages) >= (2 if slug in SEEDS else 1)   # the seeds' terms run over pages; short ones print 1 / 1
     for number, page in enumerate(pages, 1):
         last = [line for line in page.splitlines() if line.strip()][-1]
         assert re.sub(r"\s", "", last) == f"{number}/{len(pages)}"   # printed as 「n / N」

@@ -134,17 +134,15 @@ def feed_updated(out: Path, slug: str) -> str:
     return feedparser.parse((out / f"{slug}/notices/feed.xml").read_bytes()).feed.updated
 
 
-def test_a_notice_without_announced_is_dated_the_day_a_build_first_published_it(content, tmp_path):
-    import shutil
-    from conftest import FIXTURE_OFFICES, THIRD_OFFICE
-    shutil.copytree(FIXTURE_OFFICES / THIRD_OFFICE, content / THIRD_OFFICE)
+def test_a_notice_without_announced_is_dated_the_day_a_build_first_published_it(third_office, content, tmp_path):
+    slug = third_office.name
     out = tmp_path / "site"
     build(content, out, "2026-05-01")    # the revision of 2026-06-01 is published a month ahead
-    assert notice_date(out, THIRD_OFFICE, "2026-06-01") == "2026-05-01"
-    assert feed_updated(out, THIRD_OFFICE).startswith("2026-05-01")   # not 2026-06-01: never in the future
-    assert '"2026-06-01": "2026-05-01"' in (content / THIRD_OFFICE / "terms-lock.json").read_text(encoding="utf-8")
+    assert notice_date(out, slug, "2026-06-01") == "2026-05-01"
+    assert feed_updated(out, slug).startswith("2026-05-01")   # not 2026-06-01: never in the future
+    assert '"2026-06-01": "2026-05-01"' in (content / slug / "terms-lock.json").read_text(encoding="utf-8")
     build(content, out, "2026-05-20")    # later builds keep the day it went out
-    assert notice_date(out, THIRD_OFFICE, "2026-06-01") == "2026-05-01"
+    assert notice_date(out, slug, "2026-06-01") == "2026-05-01"
 
 
 def test_the_feed_is_never_updated_in_the_future(versioned, tmp_path):

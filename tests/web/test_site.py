@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from portal.publish.build import build
+from tests.content_offices import office_slugs
 
 from .conftest import ROOT, soup
 
@@ -16,7 +17,7 @@ def built(make_app, tmp_path):
     return make_app(SITE_DIR=str(out))
 
 
-@pytest.mark.parametrize("slug", ["abashiri", "mothers-hiroshima"])
+@pytest.mark.parametrize("slug", office_slugs())   # every office in content/
 def test_guide_links_to_the_booking_flow(built, slug):
     client = built.test_client()
     guide = soup(client.get(f"/{slug}/"))
@@ -35,6 +36,8 @@ def test_site_pages_and_assets(built):
     assert client.get("/missing/").status_code == 404
     assert client.get("/../pyproject.toml").status_code == 404
     assert client.get("/%2e%2e/pyproject.toml").status_code == 404
+    for nul in ("/%00", "/abashiri/%00/", "/staff/%2F%00/"):   # no file name holds NUL: never a 500
+        assert client.get(nul).status_code in (400, 404)
 
 
 @pytest.mark.parametrize("path", ["/.madoguchi-site", "/abashiri/.madoguchi-site", "/.git/config",

@@ -128,12 +128,8 @@ class RequestForm(SeekerForm):
     def answers(self, eligibility: list[str]) -> Answers:
         """The validated answers as the service takes them (call after validate)."""
         return Answers(
-            name=self.name.data, kana=self.kana.data,
-            seeker_number=self.seeker_number_normalised, seeker_number_typed=self.seeker_number.data.strip(),
-            phone=self.phone_normalised, phone_typed=self.phone.data.strip(),
-            email=(self.email.data or None) if "email" in self._fields else None,
+            seeker=self.seeker_details((self.email.data or None) if "email" in self._fields else None),
             slots=tuple(rules.parse_slot_key(self[n].data) for n in SLOT_FIELDS if self[n].data),
-            companions=self.chosen_companions(), companion_note=self.companion_text(),
             eligibility=tuple(eligibility),
             submission_key=self.submission_key.data or None,
         )

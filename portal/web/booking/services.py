@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ..consent import TermsShown, forget_stored, store_terms
 from ..db import writing
 from ..models import BookingRequest, Consent, PreferredSlot, new_reference
+from ..seekerform import SeekerDetails
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +37,8 @@ class StaleTerms(Exception):
 @dataclass(frozen=True)
 class Answers:
     """A validated, normalised request as typed by the seeker."""
-    name: str
-    kana: str
-    seeker_number: str
-    seeker_number_typed: str
-    phone: str
-    phone_typed: str
-    email: str | None
+    seeker: SeekerDetails
     slots: tuple[datetime.datetime, ...]
-    companions: tuple[str, ...]
-    companion_note: str
     eligibility: tuple[str, ...]
     submission_key: str | None = None
     link_sha256: str | None = None      # of the seeker's private link (see booking.mine)
@@ -105,10 +98,7 @@ def _insert_request(db: Session, reference: str, office_slug: str, answers: Answ
     conn = db.connection()
     request_id = conn.execute(_INSERT_REQUEST, {
         "reference": reference, "office_slug": office_slug, "status": "requested", "created_at": now,
-        "name": answers.name, "kana": answers.kana,
-        "seeker_number": answers.seeker_number, "seeker_number_typed": answers.seeker_number_typed,
-        "phone": answers.phone, "phone_typed": answers.phone_typed, "email": answers.email,
-        "companions": ",".join(answers.companions), "companion_note": answers.companion_note,
+        **answers.seeker.columns(),
         "eligibility": ",".join(answers.eligibility), "submission_key": answers.submission_key,
         "link_sha256": answers.link_sha256,
     }).inserted_primary_key[0]
@@ -129,13 +119,9 @@ def _already_submitted(db: Session, office_slug: str, answers: Answers) -> str |
     earlier = db.scalar(select(BookingRequest).where(BookingRequest.submission_key == answers.submission_key))
     if earlier is None:
         return None
-    stored = (earlier.office_slug, earlier.name, earlier.kana, earlier.seeker_number, earlier.seeker_number_typed,
-              earlier.phone, earlier.phone_typed, earlier.email, earlier.companions, earlier.companion_note,
-              tuple(s.starts_at for s in earlier.slots))
-    sent = (office_slug, answers.name, answers.kana, answers.seeker_number, answers.seeker_number_typed,
-            answers.phone, answers.phone_typed, answers.email, ",".join(answers.companions), answers.companion_note,
-            tuple(answers.slots))
-    if stored != sent:
+    columns = answers.seeker.columns()
+    stored = (earlier.office_slug, {k: getattr(earlier, k) for k in columns}, tuple(s.starts_at for s in earlier.slots))
+    if stored != (office_slug, columns, tuple(answers.slots)):
         raise ReusedKey()
     return earlier.reference
 

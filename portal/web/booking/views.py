@@ -238,7 +238,8 @@ def submit(slug: str):
     try:
         reference = submit_request(db.session(), office.slug, answers,
                                    form.terms_sha256.data, state.terms(office, now), now,
-                                   notify=enqueue.receipt_hook(office, answers.name, answers.email, list(answers.slots),
+                                   notify=enqueue.receipt_hook(office, answers.seeker.name, answers.seeker.email,
+                                                               list(answers.slots),
                                                                url_for(".status", slug=slug, key=token, _external=True),
                                                                now))
     except StaleTerms:

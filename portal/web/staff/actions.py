@@ -157,7 +157,7 @@ def _askable(office: Office, reference: str, action: str) -> tuple[object, str]:
     rule = _ASK_FIRST[action]
     sr.next_status(view.status, rule)       # never ask about what would be refused anyway
     if rule == "no_show":
-        sr.check_no_show(view.starts_at, office.config.no_show.minutes, now)
+        sr.check_no_show(view.starts_at, office.config.no_show.minutes, now, office.config.typography.time_separator)
     elif rule == "complete":
         sr.check_complete(view.starts_at, now)
     return view, rule

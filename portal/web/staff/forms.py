@@ -188,11 +188,8 @@ class BookingForm(SeekerForm):
     def booking(self) -> StaffBooking:
         """The validated booking as the service takes it (call after validate)."""
         return StaffBooking(
-            name=self.name.data, kana=self.kana.data,
-            seeker_number=self.seeker_number_normalised, seeker_number_typed=self.seeker_number.data.strip(),
-            phone=self.phone_normalised, phone_typed=self.phone.data.strip(), email=self.email.data or None,
-            start=self.start, channel=self.channel.data, consent_method=self.consent_method.data,
-            companions=self.chosen_companions(), companion_note=self.companion_text(), memo=self.memo.data,
+            seeker=self.seeker_details(self.email.data or None),
+            start=self.start, channel=self.channel.data, consent_method=self.consent_method.data, memo=self.memo.data,
             submission_key=self.submission_key.data or None)
 
 

@@ -21,24 +21,17 @@ from ...wording import CONSENT_METHOD_LABELS
 from ..consent import TermsShown, forget_stored, store_terms
 from ..models import Appointment, BookingRequest, Consent, PreferredSlot, new_reference
 from ..outbox import enqueue
+from ..seekerform import SeekerDetails
 from .services import audit, record_event, take_place
 
 
 @dataclass(frozen=True)
 class StaffBooking:
     """A booking as staff typed it, validated and normalised by the form."""
-    name: str
-    kana: str
-    seeker_number: str
-    seeker_number_typed: str
-    phone: str
-    phone_typed: str
-    email: str | None
+    seeker: SeekerDetails        # the same details as a portal request's
     start: datetime.datetime
     channel: str                 # phone, counter or session (staffrules.STAFF_CHANNELS)
     consent_method: str          # oral or paper
-    companions: tuple[str, ...]
-    companion_note: str
     memo: str
     submission_key: str | None = None    # printed in the form: a second press stores nothing more
 
@@ -65,10 +58,8 @@ def take_booking(db: Session, office: Office, policy: SlotPolicy, booking: Staff
         store_terms(db, terms, now)
         req = BookingRequest(
             reference=new_reference(), office_slug=office.slug, status=sr.CONFIRMED, created_at=now,
-            name=booking.name, kana=booking.kana, seeker_number=booking.seeker_number,
-            seeker_number_typed=booking.seeker_number_typed, phone=booking.phone, phone_typed=booking.phone_typed,
-            email=booking.email, companions=",".join(booking.companions), companion_note=booking.companion_note,
-            eligibility="", channel=booking.channel, memo=booking.memo, submission_key=booking.submission_key,
+            **booking.seeker.columns(), eligibility="", channel=booking.channel, memo=booking.memo,
+            submission_key=booking.submission_key,
             slots=[PreferredSlot(rank=1, starts_at=slot.start)],
             consent=Consent(terms_sha256=terms.sha256, revision_label=terms.revision_label,
                             statement=f"{terms.statement}（{CONSENT_METHOD_LABELS[booking.consent_method]}）",

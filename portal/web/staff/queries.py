@@ -26,9 +26,18 @@ from ..models import (Appointment, BookingRequest, PreferredSlot, RequestEvent, 
 UTC = datetime.timezone.utc
 
 
-def tokyo_text(moment: datetime.datetime | None) -> str:
-    """2026-05-07 09:30 in Tokyo time (or empty)."""
-    return "" if moment is None else moment.astimezone(rules.TOKYO).strftime("%Y-%m-%d %H:%M")
+def tokyo_text(moment: datetime.datetime | None, sep: str) -> str:
+    """A moment in Tokyo time with the time as the office writes it (sep: typography.time_separator,
+    as wording.clock): 2026-05-07 9：30 (or empty)."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(rules.TOKYO)
+    return f"{local:%Y-%m-%d} {wording.clock(local.time(), sep)}"
+
+
+def tokyo_clock(moment: datetime.datetime, sep: str) -> str:
+    """The time of day of a moment in Tokyo, as the office writes it: 9：30."""
+    return wording.clock(moment.astimezone(rules.TOKYO).time(), sep)
 
 
 def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -110,11 +119,11 @@ def queue(db: Session, office: Office, status: str | None, day: datetime.date | 
             .where(PreferredSlot.request_id.in_([r.id for r in found]))
             .order_by(PreferredSlot.request_id, PreferredSlot.rank.desc())):
         first[rid] = starts_at   # the lowest rank comes last
-    out = []
+    out, sep = [], office.config.typography.time_separator
     for rid, reference, status_, created_at, name, confirmed in found:
         wish = wording.slot_label(office.config, first[rid]) if rid in first else ""
         out.append(QueueRow(reference, status_, wording.STATUS_LABELS.get(status_, status_),
-                            tokyo_text(created_at), name or "（削除済み）", wish,
+                            tokyo_text(created_at, sep), name or "（削除済み）", wish,
                             wording.slot_label(office.config, confirmed) if confirmed else ""))
     return QueuePage(out, page, (page - 1) * PER_PAGE + 1, has_next)
 
@@ -178,18 +187,18 @@ class RequestView:
     meeting: MeetingDetails = MeetingDetails()   # personal data: shown on this page, never logged
 
 
-def _outcome_label(ev: RequestEvent) -> str:
+def _outcome_label(ev: RequestEvent, sep: str) -> str:
     labels = {**wording.CONTACT_OUTCOME_LABELS, **wording.DETAILS_CHANNEL_LABELS, **wording.CHANNEL_LABELS,
               **wording.REQUEST_CHANNEL_LABELS, **wording.ACTION_LABELS}
     parts = [labels.get(ev.outcome, ev.outcome)] if ev.outcome else []
     if ev.starts_at is not None:
-        parts.append(tokyo_text(ev.starts_at))
+        parts.append(tokyo_text(ev.starts_at, sep))
     if ev.same_day:
         parts.append("当日")
     return "・".join(parts)
 
 
-def _undoable(events: list[RequestEvent], now: datetime.datetime) -> str:
+def _undoable(events: list[RequestEvent], now: datetime.datetime, sep: str) -> str:
     changes = [ev for ev in events if ev.from_status is not None]
     if not changes:
         return ""
@@ -198,7 +207,7 @@ def _undoable(events: list[RequestEvent], now: datetime.datetime) -> str:
         sr.check_undo(last.action, last.at, last.undone_at is not None, now)
     except sr.StaffRuleError:
         return ""
-    return f"{wording.ACTION_LABELS.get(last.action, last.action)}（{tokyo_text(last.at)[11:]}）"
+    return f"{wording.ACTION_LABELS.get(last.action, last.action)}（{tokyo_clock(last.at, sep)}）"
 
 
 def detail(db: Session, office: Office, reference: str, now: datetime.datetime) -> RequestView | None:
@@ -210,6 +219,7 @@ def detail(db: Session, office: Office, reference: str, now: datetime.datetime) 
     appt = db.get(Appointment, req.id)
     purged = db.get(RequestPurge, req.id) is not None
     conds = {c.id: c.text for c in office.config.eligibility}
+    sep = office.config.typography.time_separator
     answers = [Answer("氏名", req.name), Answer("フリガナ", req.kana), Answer("求職番号", req.seeker_number),
                Answer("求職番号（入力のまま）", req.seeker_number_typed), Answer("電話番号", norm.phone_display(req.phone_typed)),
                Answer("メールアドレス", req.email or "（なし）")]
@@ -221,7 +231,7 @@ def detail(db: Session, office: Office, reference: str, now: datetime.datetime) 
     answers += [Answer("確認した利用条件", "／".join(conds.get(c, c) for c in req.eligibility.split(",") if c)
                        or "（職員が受付）"),
                 Answer("受付の方法", wording.REQUEST_CHANNEL_LABELS.get(req.channel, req.channel)),
-                Answer("申し込み日時", tokyo_text(req.created_at))]
+                Answer("申し込み日時", tokyo_text(req.created_at, sep))]
     events = db.execute(select(RequestEvent, StaffUser.username).outerjoin(StaffUser, StaffUser.id == RequestEvent.staff_id)
                         .where(RequestEvent.request_id == req.id).order_by(RequestEvent.at, RequestEvent.id)).all()
     consent = req.consent
@@ -234,17 +244,17 @@ def detail(db: Session, office: Office, reference: str, now: datetime.datetime) 
                      for s in req.slots),
         appointment=wording.slot_label(office.config, appt.starts_at) if appt else "",
         starts_at=appt.starts_at if appt else None,
-        details=(f"{wording.DETAILS_CHANNEL_LABELS.get(appt.details_channel, '')}（{tokyo_text(appt.details_sent_at)}）"
+        details=(f"{wording.DETAILS_CHANNEL_LABELS.get(appt.details_channel, '')}（{tokyo_text(appt.details_sent_at, sep)}）"
                  if appt and appt.details_channel else ""),
         previous_reference=prev.reference if prev else "",
-        consent=ConsentView(consent.revision_label, tokyo_text(consent.agreed_at), consent.statement,
+        consent=ConsentView(consent.revision_label, tokyo_text(consent.agreed_at, sep), consent.statement,
                             consent.terms_sha256) if consent else None,
-        events=tuple(EventView(tokyo_text(ev.at), name or "", wording.ACTION_LABELS.get(ev.action, ev.action),
-                               _outcome_label(ev)) for ev, name in events),
+        events=tuple(EventView(tokyo_text(ev.at, sep), name or "", wording.ACTION_LABELS.get(ev.action, ev.action),
+                               _outcome_label(ev, sep)) for ev, name in events),
         history=None if purged else history(db, office, req),
         purged=purged, actions=sr.allowed_actions(req.status), memo=req.memo,
-        undo=_undoable([ev for ev, _ in events], now),
-        no_show_from=tokyo_text(no_show_at), no_show_ready=bool(no_show_at and now >= no_show_at),
+        undo=_undoable([ev for ev, _ in events], now, sep),
+        no_show_from=tokyo_text(no_show_at, sep), no_show_ready=bool(no_show_at and now >= no_show_at),
         meeting=stored(appt.meeting_url, appt.meeting_id, appt.meeting_passcode) if appt else MeetingDetails(),
     )
 

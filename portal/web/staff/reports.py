@@ -12,11 +12,20 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from ... import wording
+from ... import rules, wording
 from ...offices import Office
 from .. import normalise as norm
 from ..models import Appointment, AuditEntry, BookingRequest, RequestEvent, StaffUser
 from .queries import day_bounds, tokyo_text
+
+
+def sheet_time(moment: datetime.datetime | None) -> str:
+    """A moment in Tokyo time as spreadsheets read a date and time: 2026-05-07 09:30 (or empty).
+
+    The CSV keeps this one form whatever the office's time separator: a full-width colon (9：30)
+    would make the cell text that cannot be sorted or filtered as a date."""
+    return "" if moment is None else moment.astimezone(rules.TOKYO).strftime("%Y-%m-%d %H:%M")
+
 
 CSV_HEADER = ("受付番号", "状態", "申し込み日時", "確定日時", "氏名", "フリガナ", "求職番号", "電話番号",
               "メールアドレス", "第1希望", "第2希望", "第3希望", "接続情報の連絡", "申し込みの経路", "同席する方",
@@ -44,10 +53,10 @@ def export_rows(db: Session, office: Office, lo: datetime.date | None, hi: datet
     area = (office.config.office.phone or "").split("-")[0]   # seekers mostly share the office's area code
     rows = [CSV_HEADER]
     for req, appt in db.execute(q):
-        wishes = [tokyo_text(s.starts_at) for s in req.slots] + ["", "", ""]
+        wishes = [sheet_time(s.starts_at) for s in req.slots] + ["", "", ""]
         tried, reached = contacts.get(req.id, (0, 0))
-        rows.append((req.reference, wording.STATUS_LABELS.get(req.status, req.status), tokyo_text(req.created_at),
-                     tokyo_text(appt.starts_at) if appt else "", req.name, req.kana, req.seeker_number,
+        rows.append((req.reference, wording.STATUS_LABELS.get(req.status, req.status), sheet_time(req.created_at),
+                     sheet_time(appt.starts_at) if appt else "", req.name, req.kana, req.seeker_number,
                      norm.phone_for_sheet(req.phone_typed, area), req.email or "", *wishes[:3],
                      wording.DETAILS_CHANNEL_LABELS.get(appt.details_channel or "", "") if appt else "",
                      wording.REQUEST_CHANNEL_LABELS.get(req.channel, req.channel),
@@ -109,9 +118,9 @@ def audit_entries(db: Session, office: Office, day: datetime.date | None = None,
     later = {int(detail[4:]) for _, action, detail, *_ in found if action == "request_next" and detail[4:].isdigit()}
     references = dict(db.execute(select(BookingRequest.id, BookingRequest.reference).where(
         BookingRequest.id.in_(later), BookingRequest.office_slug == office.slug)).all()) if later else {}
-    out = []
+    out, sep = [], office.config.typography.time_separator
     for at, action, detail, name, reference, account in found:
         record = f"受付番号 {reference}" if reference else f"職員 {account}" if account else ""
-        out.append(AuditView(tokyo_text(at), name or "", wording.audit_action_label(action), record,
+        out.append(AuditView(tokyo_text(at, sep), name or "", wording.audit_action_label(action), record,
                              _detail_text(detail, references)))
     return out

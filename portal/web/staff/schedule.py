@@ -17,7 +17,7 @@ from ... import wording
 from ...offices import Office
 from .. import normalise as norm
 from ..models import Appointment, BookingRequest, RequestEvent
-from .queries import UTC, day_bounds, tokyo_text
+from .queries import UTC, day_bounds
 
 
 def _companions(req: BookingRequest) -> str:
@@ -58,7 +58,7 @@ def of_day(db: Session, office: Office, policy: rules.SlotPolicy, day: datetime.
                                        wording.DETAILS_CHANNEL_LABELS.get(a.details_channel or "", "未連絡"),
                                        _companions(r)))
     for (start, place), (a, r) in sorted(booked.items()):   # off-grid (e.g. hours changed since)
-        out.append(ScheduleRow(tokyo_text(start)[11:], place, r.reference, r.name, r.kana, norm.phone_display(r.phone_typed),
+        out.append(ScheduleRow(wording.slot_times(office.config, start), place, r.reference, r.name, r.kana, norm.phone_display(r.phone_typed),
                                wording.STATUS_LABELS.get(r.status, r.status), wording.DETAILS_CHANNEL_LABELS.get(a.details_channel or "", "未連絡"),
                                _companions(r)))
     return out

@@ -172,7 +172,7 @@ def mark_no_show(db: Session, office: Office, reference: str, staff_id: int, now
     req = load(db, office, reference)
     sr.next_status(req.status, "no_show")
     appt = _appointment(db, req)
-    sr.check_no_show(appt.starts_at, office.config.no_show.minutes, now)
+    sr.check_no_show(appt.starts_at, office.config.no_show.minutes, now, office.config.typography.time_separator)
     _finish(db, office, req, staff_id, now, "no_show", req.status, starts_at=appt.starts_at)
 
 

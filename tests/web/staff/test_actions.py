@@ -101,7 +101,7 @@ def test_no_show_only_from_start_plus_ten_minutes(staff_app, aki, clock, minute,
     if allowed:
         assert status == sr.NO_SHOW and messages == ["連絡なしキャンセルとして記録しました。"]
     else:
-        assert status == sr.CONFIRMED and "10分後" in messages[0] and "09:40" in messages[0]
+        assert status == sr.CONFIRMED and "10分後" in messages[0] and "9：40" in messages[0]
 
 
 @pytest.mark.parametrize(("status_steps", "action", "data"), [

@@ -133,8 +133,10 @@ def test_no_show_is_offered_from_its_time_and_the_refusal_names_it(staff_app, ak
     ref = reference_of(take(aki))
     page = soup(aki.get(f"/staff/abashiri/requests/{ref}"))
     assert page.find("form", action=f"/staff/abashiri/requests/{ref}/no-show") is None
-    assert "2026-05-07 09:40 から記録できます" in page.get_text()
-    assert "5月7日（木）09:40" in aki.act("abashiri", ref, "no-show")[0]
+    # Times as 網走 writes them (typography.time_separator "："), like its seeker pages.
+    assert "2026-05-07 9：40 から記録できます" in page.get_text()
+    assert "2026-05-01 10：00" in page.get_text()   # 申し込み日時
+    assert "5月7日（木）9：40" in aki.act("abashiri", ref, "no-show")[0]
     clock.now = tokyo(2026, 5, 7, 9, 41)
     assert aki.act("abashiri", ref, "no-show") == ["連絡なしキャンセルとして記録しました。"]
 
