@@ -29,10 +29,7 @@ UTC = datetime.timezone.utc
 def tokyo_text(moment: datetime.datetime | None, sep: str) -> str:
     """A moment in Tokyo time with the time as the office writes it (sep: typography.time_separator,
     as wording.clock): 2026-05-07 9：30 (or empty)."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(rules.TOKYO)
-    return f"{local:%Y-%m-%d} {wording.clock(local.time(), sep)}"
+    return "" if moment is None else f"{moment.astimezone(rules.TOKYO):%Y-%m-%d} {tokyo_clock(moment, sep)}"
 
 
 def tokyo_clock(moment: datetime.datetime, sep: str) -> str:
