@@ -102,13 +102,13 @@ def _load_and_render(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfi
     from ..release import office_missing
     from ..termslock import LOCK_FILE, lock_differs, lock_text
     from .loadcache import load_cached
-    from .site import environment, index_row, office_pages
+    from .site import build_environment, index_row, office_pages
 
     try:
         offices = load_cached(list(folders), plan.today, inputs, plan.content_cache)
     except ContentErrors as exc:
         return exc
-    env = environment(plan.templates)
+    env = build_environment(plan.templates, key)
     done = []
     for office in offices:
         # --no-pdf keeps the leaflets already published, so the pages keep linking them.
@@ -138,8 +138,10 @@ def render_offices(plan: BuildPlan, found: Survey, site: SiteConfig) -> list[Ren
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        from . import site as _  # noqa: F401 - Jinja and the page code imported once, before the fork
         from .loadcache import code_key
+        from .site import build_environment
+
+        build_environment(plan.templates, found.key)   # Jinja, the page code and the templates: once, before the fork
 
         if plan.content_cache is not None:
             code_key()   # likewise hashed once: the workers inherit it
@@ -214,7 +216,7 @@ def assemble(plan: BuildPlan, found: Survey, site: SiteConfig, rendered: list[Re
     """Gather the offices rendered now, their PDFs and the front page into one output and manifest."""
     from ..offices import SITE_FILE
     from .context import OfficeView, public_url_warning
-    from .site import environment, site_files
+    from .site import build_environment, site_files
 
     files: dict[str, bytes] = {}
     entries = dict(found.kept)
@@ -232,7 +234,7 @@ def assemble(plan: BuildPlan, found: Survey, site: SiteConfig, rendered: list[Re
             entries[slug].warnings.extend(problems)
             warnings.extend(problems)
         warnings.extend(pdfs.warnings)
-    common = site_files(environment(plan.templates), site,
+    common = site_files(build_environment(plan.templates, found.key), site,
                         [OfficeView(**entries[slug].index) for slug in sorted(entries)], plan.templates)
     files.update(common)
     if not plan.pdf:   # --no-pdf never deletes the leaflets already published

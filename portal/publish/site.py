@@ -30,6 +30,29 @@ def environment(templates: Path = TEMPLATES) -> Environment:
     return env
 
 
+_PREPARED: dict[tuple[Path, str], Environment] = {}
+
+
+def build_environment(templates: Path, key: str) -> Environment:
+    """The environment of one build, every site template compiled in it once.
+
+    `key` is the build's global key, which covers the templates' bytes. The build prepares it
+    before forking its workers, so they inherit the compiled templates instead of each compiling
+    them again (~70 ms a process); the front page is then rendered with the same one.
+    """
+    env = _PREPARED.get((templates, key))
+    if env is None:
+        env = environment(templates)
+        for name in env.list_templates(filter_func=lambda n: n.startswith("site/") and n.endswith((".html", ".xml"))):
+            try:
+                env.get_template(name)
+            except TemplateError:
+                pass   # _render names the template and its error, if the build uses it
+        _PREPARED.clear()   # one build's at a time
+        _PREPARED[(templates, key)] = env
+    return env
+
+
 def _render(env: Environment, name: str, **context: object) -> bytes:
     try:
         return env.get_template(name).render(**context).encode("utf-8")
