@@ -8,6 +8,7 @@ without loading the schema, the Markdown parser or the templates.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,14 +143,19 @@ def render_offices(plan: BuildPlan, found: Survey, site: SiteConfig) -> list[Ren
         from .site import build_environment
 
         build_environment(plan.templates, found.key)   # Jinja, the page code and the templates: once, before the fork
-
         if plan.content_cache is not None:
             code_key()   # likewise hashed once: the workers inherit it
         shares = [folders[i::processes] for i in range(processes)]
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(processes, mp_context=context) as pool:
-            results = list(pool.map(_render_share, shares, [plan] * processes, [site] * processes,
-                                    [found.key] * processes, [found.inputs] * processes))
+        # What the workers inherit is never collected by them: their collector would otherwise
+        # walk (and so copy, page by page) the parent's objects. Unfrozen once the pool is done.
+        gc.freeze()
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(processes, mp_context=context) as pool:
+                results = list(pool.map(_render_share, shares, [plan] * processes, [site] * processes,
+                                        [found.key] * processes, [found.inputs] * processes))
+        finally:
+            gc.unfreeze()
     errors = [e for r in results if isinstance(r, ContentErrors) for e in r.errors]
     if errors:
         raise ContentErrors(sorted(errors, key=lambda e: e.path))

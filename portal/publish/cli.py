@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,6 +84,10 @@ def print_report(report: BuildReport, plan: BuildPlan, quiet: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the build and report; returns the process exit code."""
     args = parser().parse_args(argv)
+    # A build makes millions of short-lived objects and few reference cycles; at Python's default
+    # threshold (700) the collector's passes were ~8% of a national build's CPU. The command ends
+    # when the build does, so it collects far less often (peak memory +5%, measured at 544 offices).
+    gc.set_threshold(50_000, 50, 1000)
     from .build import execute  # after parsing, so --help is instant
 
     plan = plan_from(args)
