@@ -258,20 +258,24 @@ def _make(text: str, path: Path | str) -> Template:
 
 
 def _template(shape_key: tuple[str, tuple[int, ...]], text: str, path: Path | str) -> Template:
-    """The template rendered with sentinels: from this process's memo, the render cache, or now."""
+    """The template rendered with sentinels: from this process's memo, the render cache, or now.
+
+    Within a render_cache block the template is also kept in the cache when this process knew it
+    already, so the folder holds every template the build used.
+    """
     template = _TEMPLATES.get(shape_key)
-    if template is not None:
-        return template
     store = current_cache()
+    if store is None and template is not None:
+        return template
     key = hashlib.sha256(f"template\0{renderer_key()}\0{text}".encode()).hexdigest()
-    template = store.get(key) if store is not None else None
-    if not isinstance(template, Template):
-        template = _make(text, path)
-        if store is not None:
-            store.put(key, template)
-    if len(_TEMPLATES) >= _MEMO_SIZE:
-        _TEMPLATES.clear()
-    _TEMPLATES[shape_key] = template
+    kept = store.get(key) if store is not None else None
+    if template is None:
+        template = kept if isinstance(kept, Template) else _make(text, path)
+        if len(_TEMPLATES) >= _MEMO_SIZE:
+            _TEMPLATES.clear()
+        _TEMPLATES[shape_key] = template
+    if store is not None and not isinstance(kept, Template):
+        store.put(key, template)
     return template
 
 
