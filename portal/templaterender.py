@@ -28,6 +28,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import ContentError
@@ -101,6 +102,7 @@ def _plain(char: str) -> bool:
     return _letterlike(char) or (char.isascii() and char.isalpha()) or char == "("
 
 
+@lru_cache(maxsize=4096)   # the same names, times and channels come back office after office
 def _inert(value: str) -> bool:
     """One line of text no step of the renderer reads as markup, with nothing to strip at its ends."""
     if not value or value != value.strip():
