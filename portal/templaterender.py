@@ -38,6 +38,7 @@ from .placeholders import FILTERS, PLACEHOLDER
 ENABLED = True   # off only inside disabled(): tests compare both ways
 _FIRST, _LAST = 0xE000, 0xF8FF   # the private use area: sentinels, never in a template
 _SENTINEL = re.compile("[\ue000-\uf8ff]")
+_CUT = re.compile("([\ue000-\uf8ff])")
 _IN_TAG = re.compile("<[^<>]*[\ue000-\uf8ff]")
 _LIST_TAG = re.compile(r"<(?:ul|ol)\b[^>]*>")
 _LABELLED = ' class="labelled"'   # how a self-labelled list's tag reads in the HTML
@@ -73,10 +74,12 @@ class Template:
     rendered: Rendered | None
     sections: tuple[tuple[int, str, str, str | None], ...] = ()   # index, heading, first text, explicit id
     lists: tuple[tuple[int, int, bool, tuple[str, ...]], ...] = ()   # part, where its tag starts, labelled, items
+    # The HTML cut at its sentinels (_pieces): the lead, then each section's heading, heading text, body.
+    pieces: tuple[tuple[str | int, ...], ...] = ()
 
 
 _SHAPES: dict[str, _Shape | None] = {}
-_TEMPLATES: dict[tuple[str, tuple[int, ...]], Template] = {}
+_TEMPLATES: dict[tuple[str, tuple[int, ...]], tuple[Template, str]] = {}   # and its key in the render cache
 
 
 @contextmanager
@@ -165,12 +168,15 @@ def _shape(text: str) -> _Shape | None:
     return shape
 
 
-def _values(shape: _Shape, values: dict[str, str | None]) -> list[list[str | list[str]]] | None:
-    """Each placeholder's value (a list value as its items' texts), or None when one is not inert."""
-    found: list[list[str | list[str]]] = []
+def _values(shape: _Shape, values: dict[str, str | None]) -> tuple[tuple[int, ...], list[str]] | None:
+    """The length of each placeholder's list value (-1: not a list) and the values in the order of
+    their sentinels (one per placeholder and filter; one per item of a list value), or None when a
+    value is not inert."""
+    kinds: list[int] = []
+    order: list[str] = []
+    number: set[tuple[str, str | None]] = set()
     for index, slots in shape.slots:
         line = shape.lines[index]
-        row: list[str | list[str]] = []
         for slot in slots:
             value = values.get(slot.key)
             if value is None or (slot.filter is not None and slot.filter not in FILTERS):
@@ -182,44 +188,53 @@ def _values(shape: _Shape, values: dict[str, str | None]) -> list[list[str | lis
                 if line[: slot.start].strip(" ") or not all(
                         item.startswith("- ") and _inert(item[2:]) and _starts_plain(item[2:]) for item in items):
                     return None
-                row.append([item[2:] for item in items])
+                kinds.append(len(items))
+                order.extend(item[2:] for item in items)
             elif "\n" in value or not _inert(value) or (slot.at_start and not _starts_plain(value)):
                 return None
             else:
-                row.append(value)
-        found.append(row)
-    return found
+                kinds.append(-1)
+                if (slot.key, slot.filter) not in number:
+                    number.add((slot.key, slot.filter))
+                    order.append(value)
+    return (tuple(kinds), order) if len(order) <= _LAST - _FIRST + 1 else None
 
 
-def _sentinel_text(shape: _Shape, found: list[list[str | list[str]]]) -> tuple[str, list[str]] | None:
-    """The template with a sentinel for each value, and the values in the sentinels' order.
-
-    The text depends only on the template and the length of each list value, not on the values.
-    """
+def _sentinel_text(shape: _Shape, kinds: tuple[int, ...]) -> str:
+    """The template with a sentinel for each value, numbered as _values orders the values: the
+    text depends only on the template and the length of each list value."""
     lines = list(shape.lines)
-    order: list[str] = []
-    number: dict[tuple[str, str | None], str] = {}   # one sentinel per placeholder and filter
-    for (index, slots), row in zip(shape.slots, found):
+    count, kind = 0, iter(kinds)
+    number: dict[tuple[str, str | None], str] = {}
+    for index, slots in shape.slots:
         line, out, at = lines[index], [], 0
-        for slot, value in zip(slots, row):
+        for slot in slots:
             out.append(line[at:slot.start])
-            if isinstance(value, list):   # alone on its line: one item per line, indented as expand does
-                items = []
-                for item in value:
-                    items.append("- " + chr(_FIRST + len(order)))
-                    order.append(item)
-                out.append(("\n" + line[: slot.start]).join(items))
+            items = next(kind)
+            if items >= 0:   # alone on its line: one item per line, indented as expand does
+                out.append(("\n" + line[: slot.start]).join("- " + chr(_FIRST + count + i) for i in range(items)))
+                count += items
             else:
                 if (slot.key, slot.filter) not in number:
-                    number[slot.key, slot.filter] = chr(_FIRST + len(order))
-                    order.append(value)
+                    number[slot.key, slot.filter] = chr(_FIRST + count)
+                    count += 1
                 out.append(number[slot.key, slot.filter])
             at = slot.end
         out.append(line[at:])
         lines[index] = "".join(out)
-    if _FIRST + len(order) > _LAST:
-        return None
-    return "\n".join(lines), order
+    return "\n".join(lines)
+
+
+def _pieces(part: str) -> tuple[str | int, ...]:
+    """A part of the HTML cut at its sentinels: text, then a value's number, then text, …"""
+    cut = _CUT.split(part)
+    return tuple(piece if i % 2 == 0 else ord(piece) - _FIRST for i, piece in enumerate(cut))
+
+
+def _join(pieces: tuple[str | int, ...], order: list[str]) -> str:
+    if len(pieces) == 1:
+        return pieces[0]
+    return "".join([piece if piece.__class__ is str else order[piece] for piece in pieces])
 
 
 def _make(text: str, path: Path | str) -> Template:
@@ -256,27 +271,33 @@ def _make(text: str, path: Path | str) -> Template:
             return Template(None)
         if any(_SENTINEL.search(item) for item in items):
             lists.append((part, tag.start(), labelled, tuple(items)))
-    return Template(rendered, sections, tuple(lists))
+    pieces = [_pieces(rendered.lead)]
+    for section in rendered.sections:
+        pieces += [_pieces(section.heading), _pieces(section.heading_text), _pieces(section.body)]
+    return Template(rendered, sections, tuple(lists), tuple(pieces))
 
 
-def _template(shape_key: tuple[str, tuple[int, ...]], text: str, path: Path | str) -> Template:
+def _template(shape: _Shape, shape_key: tuple[str, tuple[int, ...]], path: Path | str) -> Template:
     """The template rendered with sentinels: from this process's memo, the render cache, or now.
 
     Within a render_cache block the template is also kept in the cache when this process knew it
     already, so the folder holds every template the build used.
     """
-    template = _TEMPLATES.get(shape_key)
+    known = _TEMPLATES.get(shape_key)
     store = current_cache()
-    if store is None and template is not None:
-        return template
-    key = hashlib.sha256(f"template\0{renderer_key()}\0{text}".encode()).hexdigest()
-    kept = store.get(key) if store is not None else None
-    if template is None:
+    if known is not None and store is None:
+        return known[0]
+    if known is None:
+        text = _sentinel_text(shape, shape_key[1])
+        key = hashlib.sha256(f"template\0{renderer_key()}\0{text}".encode()).hexdigest()
+        kept = store.get(key) if store is not None else None
         template = kept if isinstance(kept, Template) else _make(text, path)
         if len(_TEMPLATES) >= _MEMO_SIZE:
             _TEMPLATES.clear()
-        _TEMPLATES[shape_key] = template
-    if store is not None and not isinstance(kept, Template):
+        _TEMPLATES[shape_key] = template, key
+    else:
+        template, key = known
+    if store is not None and not isinstance(store.get(key), Template):
         store.put(key, template)
     return template
 
@@ -294,28 +315,29 @@ def filled(text: str, values: dict[str, str | None], path: Path | str) -> Render
     found = _values(shape, values)
     if found is None:
         return None
-    lengths = tuple(len(value) if isinstance(value, list) else -1 for row in found for value in row)
-    made = _sentinel_text(shape, found)
-    if made is None:
-        return None
-    sentinel_text, order = made
-    template = _template((text, lengths), sentinel_text, path)
+    kinds, order = found
+    template = _template(shape, (text, kinds), path)
     if template.rendered is None:
         return None
-    table = {chr(_FIRST + i): value for i, value in enumerate(order)}
 
     def fill(part: str) -> str:
-        return _SENTINEL.sub(lambda match: table[match.group()], part)
+        return _SENTINEL.sub(lambda match: order[ord(match.group()) - _FIRST], part)
 
     sections = template.rendered.sections
     for index, heading, first, explicit in template.sections:
         if section_id(fill(heading), fill(first), index, explicit) != sections[index - 1].id:
             return None
-    bodies = [template.rendered.lead] + [s.body for s in sections]
-    for part, at, labelled, items in reversed(template.lists):   # later tags first: offsets stay right
+    # Each part as its pieces; a part with a list labelled otherwise than with sentinels gets its
+    # tag changed first (later tags first: the offsets stay right), then is filled.
+    bodies: list[str | tuple[str | int, ...]] = list(template.pieces[0::3])
+    for part, at, labelled, items in reversed(template.lists):
         if self_labelled([fill(item) for item in items]) != labelled:
-            body, name = bodies[part], bodies[part][at + 1:at + 3]
+            body = bodies[part] if isinstance(bodies[part], str) else \
+                (template.rendered.sections[part - 1].body if part else template.rendered.lead)
+            name = body[at + 1:at + 3]
             old, new = (f"<{name}{_LABELLED}>", f"<{name}>") if labelled else (f"<{name}>", f"<{name}{_LABELLED}>")
             bodies[part] = body[:at] + new + body[at + len(old):]
-    return Rendered(fill(bodies[0]), tuple(Section(s.id, fill(s.heading), fill(s.heading_text), fill(body))
-                                           for s, body in zip(sections, bodies[1:])))
+    bodies = [fill(body) if isinstance(body, str) else _join(body, order) for body in bodies]
+    return Rendered(bodies[0], tuple(Section(s.id, _join(heading, order), _join(heading_text, order), body)
+                                     for s, heading, heading_text, body in
+                                     zip(sections, template.pieces[1::3], template.pieces[2::3], bodies[1:])))
