@@ -94,7 +94,8 @@ def current_cache() -> PackCache | None:
 
 @contextmanager
 def render_cache(folder: Path | None) -> Iterator[None]:
-    """Within the block, render_document keeps and reuses rendered documents in `folder` (None: off).
+    """Within the block, render_document keeps and reuses rendered documents in `folder` (None: off),
+    and templaterender.filled the templates it rendered.
 
     The documents rendered within are written to the folder when the block ends (packcache.py).
     """
