@@ -233,7 +233,8 @@ def _html(md: markdown.Markdown, text: str | None, nodes: list[etree.Element]) -
     return html.strip()
 
 
-def render_parts(text: str, path: Path | str, probe: Probe | None = None) -> tuple[str, list[tuple[str, str, str, str]]]:
+def render_parts(text: str, path: Path | str,
+                 probe: Probe | None = None) -> tuple[str, list[tuple[str, str, str, str]]]:
     """The lead's HTML and each section's (id, heading HTML, heading text, body HTML), unsanitised.
 
     Markdown.convert's steps, with the serializer run once per part instead of once overall.
