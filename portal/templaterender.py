@@ -8,12 +8,13 @@ in the render cache) with each placeholder replaced by a sentinel, one private-u
 the sentinels' places in the HTML. The result is byte-identical to render_document(expand(…)),
 so the fast way is taken only where that is sure; everywhere else, and for every error, the
 document is rendered as before:
-- every value is inert text: one line, no surrounding space, no character Markdown, HTML or nh3
-  treats specially (`_INERT`); a list value (eligibility.list) is taken line by line, `- ` and
+- every value is inert text (`_inert`): one line, no surrounding space, no character Markdown,
+  HTML or nh3 treats specially; a list value (eligibility.list) is taken line by line, `- ` and
   inert text, as a list of sentinels of the same length;
-- a line's block structure cannot depend on a value: its content (after indentation, list
-  markers, `>` and `#`s) starts with a letter-like character, ASCII letters or digits followed by
-  one, or a placeholder whose value starts with a letter-like character or ASCII letter;
+- a line's block structure cannot depend on a value (`_content_start`): its content (after
+  indentation, list markers, `>` and `#`s) starts with a letter-like character, an ASCII letter,
+  `(`, digits followed by a letter, or a placeholder whose value starts with one of the first three;
+- a line holding a placeholder has no tab (Python-Markdown expands tabs by column);
 - the template rendered without error, no inline pattern (link, emphasis, code span, escape,
   line break) was ever tried on a text holding a sentinel, and each sentinel came out outside
   any tag exactly as often as it went in;
