@@ -12,7 +12,7 @@ import re
 import string
 import unicodedata
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -41,6 +41,16 @@ class Part:
     nodes: list[etree.Element]
     id: str = ""
     heading_text: str = ""
+    first_text: str = ""   # where the id looked for an article number
+
+
+@dataclass
+class Probe:
+    """What a caller asks render_parts to note about the text-dependent decisions it made
+    (templaterender.py checks them again for every office that fills a rendered template)."""
+    scanned: list[str] = field(default_factory=list)   # texts the inline patterns were tried on
+    sections: list[tuple[str, str, str | None]] = field(default_factory=list)   # heading, first text, explicit id
+    lists: list[tuple[bool, list[str]]] = field(default_factory=list)   # labelled, its items' first texts
 
 
 def _number(text: str) -> int:
@@ -56,7 +66,8 @@ def _number(text: str) -> int:
     return total + (_KANJI_DIGITS.get(text, 0) if text else 0)
 
 
-def _section_id(heading: str, first_text: str, index: int, explicit: str | None) -> str:
+def section_id(heading: str, first_text: str, index: int, explicit: str | None) -> str:
+    """The id of the index-th h2 section: its explicit `{#id}`, `article-N` from 第N条, else `section-K`."""
     if explicit:
         return explicit
     # Terms: 第4条 in the heading (網走) or at the start of the article's first text (広島).
@@ -66,6 +77,11 @@ def _section_id(heading: str, first_text: str, index: int, explicit: str | None)
             branch = f"-{_number(match.group(2))}" if match.group(2) else ""   # 第3条の2: article-3-2
             return f"article-{_number(match.group(1))}{branch}"
     return f"section-{index}"
+
+
+def self_labelled(items: list[str]) -> bool:
+    """True when every item of a list (its first text) starts with its own label: no bullets then."""
+    return bool(items) and all(_ITEM_LABEL.match(text) for text in items)
 
 
 def _first_text(nodes: list[etree.Element]) -> str:
@@ -103,6 +119,7 @@ class _Sections(Treeprocessor):
         super().__init__(md)
         self.doc = doc
         self.parts: list[Part] = []   # the lead, then one per h2, once the tree has run through
+        self.lists: list[tuple[bool, list[str]]] = []   # each list: labelled, its items' first texts
 
     def run(self, root: etree.Element) -> None:
         """Keep the lead and the sections in self.parts; lists are spaced and marked in place."""
@@ -112,11 +129,14 @@ class _Sections(Treeprocessor):
             if element.tag not in _SHOWN or (element.tag[0] == "h" and element not in top):
                 # The line scan refuses these with their line; this is its safety net.
                 raise ContentError(doc.path, None, f"この文書には表示できない要素（{element.tag}）があります")
+        self.lists = []
         for listing in [element for element in root.iter() if element.tag in ("ul", "ol")]:
             _loosen(listing)
             items = [_first_text([item]) for item in listing if item.tag == "li"]
-            if items and all(_ITEM_LABEL.match(text) for text in items):
+            labelled = self_labelled(items)
+            if labelled:
                 listing.set("class", "labelled")
+            self.lists.append((labelled, items))
         parts = [Part(None, [])]
         for child in root:
             if child.tag == "h2":
@@ -127,8 +147,8 @@ class _Sections(Treeprocessor):
             raise ContentError(doc.path, None, "見出し（## ）の数が読み取れませんでした")
         seen = set()
         for index, (part, (text, explicit)) in enumerate(zip(parts[1:], doc.h2), 1):
-            part.heading_text = text
-            part.id = _section_id(text, _first_text(part.nodes), index, explicit)
+            part.heading_text, part.first_text = text, _first_text(part.nodes)
+            part.id = section_id(text, part.first_text, index, explicit)
             if part.id in seen:
                 raise ContentError(doc.path, f"見出し「{text}」", f"id「{part.id}」が重複しています")
             seen.add(part.id)
@@ -154,6 +174,7 @@ class _QuickInline(InlineProcessor):
     def __init__(self, md: markdown.Markdown):
         super().__init__(md)
         self._trigger: re.Pattern[str] | None = None
+        self.scanned: list[str] | None = None   # when a list: every text the patterns are tried on
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
         """Python-Markdown's run, with the shortcut set for the patterns registered now."""
@@ -166,6 +187,8 @@ class _QuickInline(InlineProcessor):
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803 - the private hook
         if self._trigger is not None and not isinstance(data, AtomicString) and not self._trigger.search(data):
             return data
+        if self.scanned is not None:
+            self.scanned.append(data)
         return InlineProcessor._InlineProcessor__handleInline(self, data, patternIndex)
 
 
@@ -210,21 +233,32 @@ def _html(md: markdown.Markdown, text: str | None, nodes: list[etree.Element]) -
     return html.strip()
 
 
-def render_parts(text: str, path: Path | str) -> tuple[str, list[tuple[str, str, str, str]]]:
+def render_parts(text: str, path: Path | str,
+                 probe: Probe | None = None) -> tuple[str, list[tuple[str, str, str, str]]]:
     """The lead's HTML and each section's (id, heading HTML, heading text, body HTML), unsanitised.
 
     Markdown.convert's steps, with the serializer run once per part instead of once overall.
+    A `probe` is filled with the texts the decisions were made on.
     """
     md, extension = _markdown()
     md.reset()
     extension.doc.path = path
-    lines = text.split("\n")
-    for preprocessor in md.preprocessors:
-        lines = preprocessor.run(lines)
-    root = md.parser.parseDocument(lines).getroot()
-    for treeprocessor in md.treeprocessors:
-        root = treeprocessor.run(root) or root
-    lead, *sections = md.treeprocessors["house_sections"].parts
+    quick, cutter = md.treeprocessors["inline"], md.treeprocessors["house_sections"]
+    quick.scanned = probe.scanned if probe is not None else None
+    try:
+        lines = text.split("\n")
+        for preprocessor in md.preprocessors:
+            lines = preprocessor.run(lines)
+        root = md.parser.parseDocument(lines).getroot()
+        for treeprocessor in md.treeprocessors:
+            root = treeprocessor.run(root) or root
+    finally:
+        quick.scanned = None
+    lead, *sections = cutter.parts
+    if probe is not None:
+        probe.sections = [(part.heading_text, part.first_text, explicit)
+                          for part, (_, explicit) in zip(sections, extension.doc.h2)]
+        probe.lists = cutter.lists
     return _html(md, None, lead.nodes), [
         (part.id, _html(md, part.heading.text, list(part.heading)), part.heading_text, _html(md, None, part.nodes))
         for part in sections]

@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .housemarkdown import Probe
     from .packcache import PackCache
 
 _ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "br", "h2", "h3", "h4", "blockquote", "code"}
 _CACHE: ContextVar[PackCache | None] = ContextVar("markdown_cache", default=None)
-CACHE_FORMAT = 2   # bump when the cached entries change shape
+CACHE_FORMAT = 3   # bump when the cached entries change shape
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,14 @@ def section_label(section_id: str, heading_text: str) -> str:
     return heading_text
 
 
-def _render(text: str, path: Path | str) -> Rendered:
+def render_text(text: str, path: Path | str, probe: Probe | None = None) -> Rendered:
+    """render_document's work on a text with LF line ends and no byte-order mark, never cached;
+    `probe` notes the texts its decisions were made on (templaterender.py)."""
     # Imported on first use: a build that reuses every office, or finds every document in the
     # cache, never loads Python-Markdown.
     from .housemarkdown import render_parts
 
-    lead, parts = render_parts(text, path)
+    lead, parts = render_parts(text, path) if probe is None else render_parts(text, path, probe)
     return Rendered(_clean(lead), tuple(Section(sid, _clean(heading), heading_text, _clean(body))
                                         for sid, heading, heading_text, body in parts))
 
@@ -79,14 +82,20 @@ def renderer_key() -> str:
     """What the HTML depends on besides the Markdown: library versions and our rendering code."""
     digest = hashlib.sha256(f"{CACHE_FORMAT} markdown {version('markdown')} nh3 {version('nh3')}".encode())
     here = Path(__file__).parent
-    for name in ("markup.py", "housemarkdown.py", "markdownlines.py"):
+    for name in ("markup.py", "housemarkdown.py", "markdownlines.py", "templaterender.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()
 
 
+def current_cache() -> PackCache | None:
+    """The store of the enclosing render_cache block, or None."""
+    return _CACHE.get()
+
+
 @contextmanager
 def render_cache(folder: Path | None) -> Iterator[None]:
-    """Within the block, render_document keeps and reuses rendered documents in `folder` (None: off).
+    """Within the block, render_document keeps and reuses rendered documents in `folder` (None: off),
+    and templaterender.filled the templates it rendered.
 
     The documents rendered within are written to the folder when the block ends (packcache.py).
     """
@@ -108,11 +117,11 @@ def render_document(text: str, path: Path | str) -> Rendered:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     store = _CACHE.get()
     if store is None:
-        return _render(text, path)
+        return render_text(text, path)
     # Only documents that rendered are kept: a refused one is parsed again, to name its file and line.
     key = hashlib.sha256(f"{renderer_key()}\0{text}".encode()).hexdigest()
     rendered = store.get(key)
     if not isinstance(rendered, Rendered):
-        rendered = _render(text, path)
+        rendered = render_text(text, path)
         store.put(key, rendered)
     return rendered

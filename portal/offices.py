@@ -22,6 +22,7 @@ from .markup import Rendered, render_document
 from .placeholders import expand, facts, retention_facts
 from .rules import TOKYO, SlotPolicy, Window
 from .schema import WEEKDAYS, OfficeConfig, Retention, Revision, SiteConfig, TermsVersionFile
+from .templaterender import filled
 from .termslock import Lock, changed_facts, check_published, read_lock
 from .wording import open_weekdays
 from .yamlfile import load_yaml
@@ -228,8 +229,11 @@ def _read_source(folder: Path, name: str, key: str) -> tuple[Path, str]:
 
 
 def _doc(path: Path, text: str, title: str, values: dict) -> Doc:
-    markdown = expand(text, values, path)
-    return Doc(title=title, source=path, markdown=markdown, rendered=render_document(markdown, path))
+    markdown = expand(text, values, path)   # checks every placeholder, also when the template is reused
+    rendered = filled(text, values, path)
+    if rendered is None:
+        rendered = render_document(markdown, path)
+    return Doc(title=title, source=path, markdown=markdown, rendered=rendered)
 
 
 def _versions(folder: Path, config: OfficeConfig, values: dict, day: dt.date,

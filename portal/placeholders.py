@@ -14,7 +14,7 @@ from .schema import OfficeConfig, Retention
 from .wording import (channels_text, days_long, days_text, deadline_phrase, details_by_text, hours_text, long_clock,
                       open_days_definition, open_weekdays, period_text, windows_long)
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_.]*)\s*(?:\|\s*([a-z_]+)\s*)?\}\}")
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_.]*)\s*(?:\|\s*([a-z_]+)\s*)?\}\}")
 _ANY_BRACES = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{|\}\}")
 FILTERS: dict[str, Callable[[str], str]] = {"upper": str.upper, "lower": str.lower}
 
@@ -86,8 +86,8 @@ def expand(text: str, values: dict[str, str | None], path: Path | str) -> str:
                 value = value.replace("\n", "\n" + indent)
             return value
 
-        expanded = _PLACEHOLDER.sub(replace, line)
-        leftover = _ANY_BRACES.search(_PLACEHOLDER.sub("", line))
+        expanded = PLACEHOLDER.sub(replace, line)
+        leftover = _ANY_BRACES.search(PLACEHOLDER.sub("", line))
         if leftover:
             raise ContentError(path, f"{lineno}行目", f"プレースホルダーの書き方が正しくありません: {leftover.group(0)}")
         out.append(expanded)
