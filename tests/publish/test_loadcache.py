@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import pickle
 import shutil
 import sys
 from pathlib import Path
@@ -11,7 +13,8 @@ import pytest
 from portal.errors import ContentErrors
 from portal.folders import office_folders
 from portal.offices import load_folders
-from portal.publish import manifest
+from portal import packcache
+from portal.publish import loadcache, manifest
 from portal.publish.build import build
 from portal.publish.loadcache import load_cached
 
@@ -73,15 +76,86 @@ def test_an_office_with_a_problem_is_never_kept_and_its_error_names_file_and_key
             load_cached(folders, DAYS[0], digests, cache)
         assert [Path(e.path).name for e in caught.value.errors] == ["office.yaml"]
         assert "abashiri" in str(caught.value.errors[0]) and "unknown_setting" in str(caught.value.errors[0])
-    assert len(list(cache.glob("*/*.pickle"))) == len(folders) - 1   # the sound offices only
+    assert kept(cache) == len(folders) - 1   # the sound offices only
 
 
-def test_a_damaged_entry_is_loaded_again(content, tmp_path):
+def kept(cache: Path) -> int:
+    """How many offices the packs of the cache folder hold."""
+    return sum(len(pickle.loads(p.read_bytes())) for p in cache.glob("*.pickle"))
+
+
+def test_a_build_process_writes_one_pack_and_unpickles_only_the_offices_it_needs(content, tmp_path, monkeypatch):
     folders, digests = inputs(content)
     cache = tmp_path / "cache"
     load_cached(folders, DAYS[0], digests, cache)
-    for entry in cache.glob("*/*.pickle"):
-        entry.write_bytes(entry.read_bytes()[:100])
+    assert [p.name for p in cache.iterdir()] == [p.name for p in cache.glob("*.pickle")]
+    assert len(list(cache.iterdir())) == 1 and kept(cache) == len(folders)
+    loads = []
+    real = pickle.loads
+    monkeypatch.setattr(loadcache.pickle, "loads", lambda data: loads.append(len(data)) or real(data))
+    assert load_cached(folders[:1], DAYS[0], digests, cache) == load_folders(folders[:1], DAYS[0])
+    assert len(loads) == 1
+    assert len(list(cache.iterdir())) == 1   # nothing new: nothing written
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage entry"])
+def test_a_damaged_pack_or_entry_is_loaded_again(content, tmp_path, damage):
+    folders, digests = inputs(content)
+    cache = tmp_path / "cache"
+    load_cached(folders, DAYS[0], digests, cache)
+    (pack,) = cache.glob("*.pickle")
+    if damage == "truncated":
+        pack.write_bytes(pack.read_bytes()[:100])
+    else:
+        entries = pickle.loads(pack.read_bytes())
+        pack.write_bytes(pickle.dumps({k: (*v[:3], v[3][:50]) for k, v in entries.items()}))
+    assert load_cached(folders, DAYS[0], digests, cache) == load_folders(folders, DAYS[0])
+    assert load_cached(folders, DAYS[0], digests, cache) == load_folders(folders, DAYS[0])
+
+
+def _load_share(folders: list[Path], digests: dict[str, str], cache: Path, gate) -> None:
+    gate.wait()
+    load_cached(folders, DAYS[0], digests, cache)
+
+
+def test_two_processes_write_a_pack_each_and_a_third_loads_nothing(versioned, tmp_path, monkeypatch):
+    folders, digests = inputs(versioned)
+    cache = tmp_path / "cache"
+    context = multiprocessing.get_context("fork")
+    gate = context.Barrier(2)
+    workers = [context.Process(target=_load_share, args=(folders[i::2], digests, cache, gate)) for i in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+        assert w.exitcode == 0
+    assert len(list(cache.glob("*.pickle"))) == 2 and not list(cache.glob(".*"))
+    fresh = load_folders(folders, DAYS[0])
+    monkeypatch.setattr("portal.offices.load_office", lambda *a: pytest.fail("an unchanged office was loaded again"))
+    assert load_cached(folders, DAYS[0], digests, cache) == fresh
+
+
+def test_the_folder_stays_a_few_packs_and_the_latest_entry_wins(versioned, tmp_path, monkeypatch):
+    folders, digests = inputs(versioned)
+    cache = tmp_path / "cache"
+    for _ in range(packcache.MAX_PACKS + 2):   # each day class in turn: the office kept again each time
+        for day in DAYS:
+            load_cached(folders, day, digests, cache)
+    assert len(list(cache.glob("*.pickle"))) <= packcache.MAX_PACKS
+    assert load_cached(folders, DAYS[-1], digests, cache) == load_folders(folders, DAYS[-1])
+    fresh = load_cached(folders, DAYS[1], digests, cache)   # kept again for this day class: the newest pack
+    monkeypatch.setattr("portal.offices.load_office", lambda *a: pytest.fail("an unchanged office was loaded again"))
+    for _ in range(3):
+        assert load_cached(folders, DAYS[1], digests, cache) == fresh
+
+
+def test_the_shard_folders_of_the_old_layout_are_removed(content, tmp_path):
+    folders, digests = inputs(content)
+    cache = tmp_path / "cache"
+    (cache / "ab").mkdir(parents=True)
+    (cache / "ab" / f"{'ab' * 32}.pickle").write_bytes(b"an office kept one file each")
+    load_cached(folders, DAYS[0], digests, cache)
+    assert not (cache / "ab").exists()
     assert load_cached(folders, DAYS[0], digests, cache) == load_folders(folders, DAYS[0])
 
 
