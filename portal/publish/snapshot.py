@@ -26,13 +26,12 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import BuildError, MadoguchiError
-from ..officefiles import PackedFiles
 from .manifest import files_hash, folder_files
 from .output import SNAPSHOT_FOLDER as FOLDER   # under the output folder; dot-named, never served as a page
 POINTER = "snapshot.json"
@@ -40,10 +39,13 @@ VERSION = 2   # 1: one folder per office (offices/<sha256>/<slug>/); 2: one pack
 _PACK = re.compile(r"offices/([a-z0-9][a-z0-9-]*)-([0-9a-f]{64})\.zip")
 _EPOCH = (1980, 1, 1, 0, 0, 0)   # the zip entries' time: a pack's bytes depend on its files only
 
+if TYPE_CHECKING:
+    from ..officefiles import PackedFiles
+
 
 @dataclass(frozen=True)
 class Pointer:
-    """What snapshot.json names: the snapshot's id and its folders, relative to `.madoguchi/`."""
+    """What snapshot.json names: the snapshot's id and its files, relative to `.madoguchi/`."""
     id: str
     site: str | None                  # "site/<sha256>" or None (no site.yaml: the defaults)
     offices: dict[str, str]           # slug → "offices/<slug>-<sha256>.zip"
@@ -106,7 +108,7 @@ def _pack_office(base: Path, source: Path) -> str:
     target = base / rel
     if target.is_file():
         return rel
-    temporary = target.with_name(f".tmp-{os.getpid()}-{secrets.token_hex(4)}-{target.name}")
+    temporary = target.with_name(f".tmp-{os.getpid()}-{target.name}")   # one build process writes packs
     try:
         with open(temporary, "xb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED) as pack:
             for name, data in files:
@@ -216,6 +218,8 @@ def open_snapshot(out: Path, pointer: Pointer) -> tuple[Path | None, list[Packed
     Raises MadoguchiError naming the first pack or file that is missing or not what the build
     wrote (e.g. a copy to another host still under way).
     """
+    from ..officefiles import PackedFiles   # the loader's side: not imported by a build with nothing to do
+
     base = out / FOLDER
     site = base / pointer.site if pointer.site else None
     if site is not None:
