@@ -4,8 +4,7 @@ A national build renders about a thousand documents; one file per rendered docum
 thousand file creations (and their shard folders) in a build with an empty cache, and creating
 files is what the kernel charges most for on a busy machine. Here each process gathers what it
 rendered and writes it at the end as one pack (a pickled dict, temporary name then rename), and
-reads every pack of the folder the first time it looks something up, oldest first (a pack's
-name starts with the time it was written), so an entry written again later wins. Packs are named by a
+reads every pack of the folder the first time it looks something up. Packs are named by a
 prefix (the renderer's key): packs of another prefix were made by other code and are deleted
 when seen. Past MAX_PACKS, a process writes everything it knows as one pack and deletes the
 packs it read, so the folder stays a few files. A damaged or vanished pack only costs time: its
@@ -16,7 +15,6 @@ from __future__ import annotations
 import os
 import pickle
 import secrets
-import time
 from pathlib import Path
 
 MAX_PACKS = 8
@@ -74,7 +72,7 @@ class PackCache:
         entries = {**(self._known or {}), **self._new} if merge else self._new
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            name = f"{self.prefix}-{time.time_ns():020d}-{os.getpid()}-{secrets.token_hex(4)}.pickle"
+            name = f"{self.prefix}-{os.getpid()}-{secrets.token_hex(4)}.pickle"
             temporary = self.folder / f".{name}.tmp"
             with open(temporary, "wb") as handle:
                 pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)

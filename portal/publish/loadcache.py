@@ -10,12 +10,13 @@ reuses it when that count is the same for its own day (and, before the first ver
 itself, which the warning names). An office with a problem is never kept: it is loaded again, so
 its error still names file and key.
 
-The offices are kept in packs (portal/packcache.py), not one file each: every build process
+The offices are kept in packs (portal/blobpacks.py), not one file each: every build process
 writes the offices it loaded as one pack (temporary name, then rename), the folder is merged into
-one pack past packcache.MAX_PACKS, and a pack written later wins over an older one for the same
-key (the office kept again on another day class). Each office is pickled apart inside the pack,
-so reading the packs costs a copy of bytes and only the offices a build needs are unpickled. A
-build with nothing to do never opens the cache. Deleting the folder is always safe; a damaged or
+one pack past blobpacks.MAX_PACKS, and a pack written later wins over an older one for the same
+key (the office kept again on another day class). Each office is pickled apart, its dates and day
+class in the pack's index: a build reads the indexes, then the bytes of only the offices it
+reuses (a rebuild of one changed office reads none). A build with nothing to do never opens the
+cache. Deleting the folder is always safe; a damaged or
 vanished pack, or a damaged entry, is loaded again. The cache is the build's own, like the
 Markdown cache: only the build writes it. A build option that changes what an office loads as (a
 new parameter of load_office) must join `_key`'s key.
@@ -33,7 +34,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..packcache import PackCache
+from ..blobpacks import BlobPacks
 
 if TYPE_CHECKING:
     from ..offices import Office
@@ -75,22 +76,22 @@ def _dated_today(office: Office, day: dt.date) -> bool:
     return any(v.published_on == day for v in office.versions)
 
 
-def _cached(store: PackCache, key: str, day: dt.date) -> Office | None:
+def _cached(store: BlobPacks, key: str, day: dt.date) -> Office | None:
     try:
-        dates, day_class, kept_on, data = store.get(key)   # type: ignore[misc]
+        dates, day_class, kept_on = store.meta(key)   # type: ignore[misc]
         if (kept_on is not None and kept_on != day) or _day_class(dates, day) != day_class:
             return None
-        return pickle.loads(data)  # noqa: S301 - written by this build only
+        return pickle.loads(store.blob(key))  # noqa: S301 - written by this build only
     except (EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, KeyError,
             pickle.UnpicklingError):
         return None   # absent or damaged: load again
 
 
-def _keep(store: PackCache, key: str, office: Office, day: dt.date) -> None:
-    """Keep the office, pickled apart: a build unpickles only the offices it needs."""
+def _keep(store: BlobPacks, key: str, office: Office, day: dt.date) -> None:
+    """Keep the office, pickled apart: a build reads and unpickles only the offices it needs."""
     dates = _dates(office)
     kept_on = day if _dated_today(office, day) else None
-    store.put(key, (dates, _day_class(dates, day), kept_on, pickle.dumps(office, protocol=pickle.HIGHEST_PROTOCOL)))
+    store.put(key, (dates, _day_class(dates, day), kept_on), pickle.dumps(office, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _clear_old_layout(cache_dir: Path) -> None:
@@ -115,25 +116,25 @@ def load_cached(folders: list[Path], day: dt.date, inputs: dict[str, str], cache
 
     if cache_dir is None:
         return load_folders(folders, day)
-    store = PackCache(cache_dir, code_key()[:16])
     found: dict[str, Office] = {}
     errors = []
     kept = False
-    for folder in folders:   # as load_folders does, but keeping each office that loads
-        key = _key(folder, inputs[folder.name])
-        office = _cached(store, key, day)
-        if office is None:
-            try:
-                office = load_office(folder, day)
-            except ContentErrors as exc:
-                errors.extend(exc.errors)
-                continue
-            _keep(store, key, office, day)
-            kept = True
-        found[folder.name] = office
-    if kept:
-        store.flush()   # the offices this process loaded, as one pack
-        _clear_old_layout(cache_dir)
+    with BlobPacks(cache_dir, code_key()[:16]) as store:
+        for folder in folders:   # as load_folders does, but keeping each office that loads
+            key = _key(folder, inputs[folder.name])
+            office = _cached(store, key, day)
+            if office is None:
+                try:
+                    office = load_office(folder, day)
+                except ContentErrors as exc:
+                    errors.extend(exc.errors)
+                    continue
+                _keep(store, key, office, day)
+                kept = True
+            found[folder.name] = office
+        if kept:
+            store.flush()   # the offices this process loaded, as one pack
+            _clear_old_layout(cache_dir)
     if errors:
         raise ContentErrors(errors)
     return [found[folder.name] for folder in folders]

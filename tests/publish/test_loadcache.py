@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
 import pickle
 import shutil
 import sys
@@ -13,10 +14,11 @@ import pytest
 from portal.errors import ContentErrors
 from portal.folders import office_folders
 from portal.offices import load_folders
-from portal import packcache
+from portal import blobpacks
+from portal.blobpacks import BlobPacks
 from portal.publish import loadcache, manifest
 from portal.publish.build import build
-from portal.publish.loadcache import load_cached
+from portal.publish.loadcache import code_key, load_cached
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -81,34 +83,45 @@ def test_an_office_with_a_problem_is_never_kept_and_its_error_names_file_and_key
 
 def kept(cache: Path) -> int:
     """How many offices the packs of the cache folder hold."""
-    return sum(len(pickle.loads(p.read_bytes())) for p in cache.glob("*.pickle"))
+    with BlobPacks(cache, code_key()[:16]) as store:
+        store.meta("")
+        return len(store._known)
 
 
 def test_a_build_process_writes_one_pack_and_unpickles_only_the_offices_it_needs(content, tmp_path, monkeypatch):
     folders, digests = inputs(content)
     cache = tmp_path / "cache"
     load_cached(folders, DAYS[0], digests, cache)
-    assert [p.name for p in cache.iterdir()] == [p.name for p in cache.glob("*.pickle")]
+    assert [p.name for p in cache.iterdir()] == [p.name for p in cache.glob("*.pack")]
     assert len(list(cache.iterdir())) == 1 and kept(cache) == len(folders)
     loads = []
     real = pickle.loads
     monkeypatch.setattr(loadcache.pickle, "loads", lambda data: loads.append(len(data)) or real(data))
     assert load_cached(folders[:1], DAYS[0], digests, cache) == load_folders(folders[:1], DAYS[0])
-    assert len(loads) == 1
+    assert len(loads) == 2 and loads[0] < 1000 < loads[1]   # the pack's index, then the one office
     assert len(list(cache.iterdir())) == 1   # nothing new: nothing written
+    reads = []
+    real_pread = os.pread
+    monkeypatch.setattr(blobpacks.os, "pread", lambda *a: reads.append(a[1]) or real_pread(*a))
+    changed = {**digests, folders[0].name: "0" * 64}   # a changed office: not kept, no office's bytes read
+    assert load_cached(folders[:1], DAYS[0], changed, cache) == load_folders(folders[:1], DAYS[0])
+    assert reads == []
+    assert len(list(cache.iterdir())) == 2   # the changed office, in a pack of its own
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage entry"])
+@pytest.mark.parametrize("damage", ["truncated index", "truncated blobs", "garbage blobs"])
 def test_a_damaged_pack_or_entry_is_loaded_again(content, tmp_path, damage):
     folders, digests = inputs(content)
     cache = tmp_path / "cache"
     load_cached(folders, DAYS[0], digests, cache)
-    (pack,) = cache.glob("*.pickle")
-    if damage == "truncated":
-        pack.write_bytes(pack.read_bytes()[:100])
+    (pack,) = cache.glob("*.pack")
+    data = pack.read_bytes()
+    if damage == "truncated index":
+        pack.write_bytes(data[:100])
+    elif damage == "truncated blobs":
+        pack.write_bytes(data[:len(data) // 2])
     else:
-        entries = pickle.loads(pack.read_bytes())
-        pack.write_bytes(pickle.dumps({k: (*v[:3], v[3][:50]) for k, v in entries.items()}))
+        pack.write_bytes(data[:len(data) // 2] + b"\0" * (len(data) - len(data) // 2))
     assert load_cached(folders, DAYS[0], digests, cache) == load_folders(folders, DAYS[0])
     assert load_cached(folders, DAYS[0], digests, cache) == load_folders(folders, DAYS[0])
 
@@ -129,7 +142,7 @@ def test_two_processes_write_a_pack_each_and_a_third_loads_nothing(versioned, tm
     for w in workers:
         w.join(60)
         assert w.exitcode == 0
-    assert len(list(cache.glob("*.pickle"))) == 2 and not list(cache.glob(".*"))
+    assert len(list(cache.glob("*.pack"))) == 2 and not list(cache.glob(".*"))
     fresh = load_folders(folders, DAYS[0])
     monkeypatch.setattr("portal.offices.load_office", lambda *a: pytest.fail("an unchanged office was loaded again"))
     assert load_cached(folders, DAYS[0], digests, cache) == fresh
@@ -138,10 +151,10 @@ def test_two_processes_write_a_pack_each_and_a_third_loads_nothing(versioned, tm
 def test_the_folder_stays_a_few_packs_and_the_latest_entry_wins(versioned, tmp_path, monkeypatch):
     folders, digests = inputs(versioned)
     cache = tmp_path / "cache"
-    for _ in range(packcache.MAX_PACKS + 2):   # each day class in turn: the office kept again each time
+    for _ in range(blobpacks.MAX_PACKS + 2):   # each day class in turn: the office kept again each time
         for day in DAYS:
             load_cached(folders, day, digests, cache)
-    assert len(list(cache.glob("*.pickle"))) <= packcache.MAX_PACKS
+    assert len(list(cache.glob("*.pack"))) <= blobpacks.MAX_PACKS
     assert load_cached(folders, DAYS[-1], digests, cache) == load_folders(folders, DAYS[-1])
     fresh = load_cached(folders, DAYS[1], digests, cache)   # kept again for this day class: the newest pack
     monkeypatch.setattr("portal.offices.load_office", lambda *a: pytest.fail("an unchanged office was loaded again"))
