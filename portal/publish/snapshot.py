@@ -7,8 +7,8 @@ Every build that writes `--out` also stores the content it published in `--out/.
     .madoguchi/site/<sha256>/site.yaml       site.yaml as built
     .madoguchi/snapshot.json                 the pointer: {"version", "id", "site", "offices"}
 
-An office pack is an uncompressed zip (`unzip -l` lists it) of every file of the office folder
-(manifest.folder_files), each under its path relative to the folder; `<sha256>` is
+An office pack is an uncompressed zip (zippack.py; `unzip -l` lists it) of every file of the office
+folder (manifest.folder_files), each under its path relative to the folder; `<sha256>` is
 manifest.files_hash of those files, so the name says what the pack holds. A pack is written under
 a temporary name and renamed into place, and an unchanged office keeps its pack across builds:
 a national build writes one file per changed office, not a copy of each folder. The pointer is
@@ -32,12 +32,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import BuildError, MadoguchiError
+from . import zippack
 from .manifest import files_hash, folder_files
 from .output import SNAPSHOT_FOLDER as FOLDER   # under the output folder; dot-named, never served as a page
 POINTER = "snapshot.json"
 VERSION = 2   # 1: one folder per office (offices/<sha256>/<slug>/); 2: one pack per office
 _PACK = re.compile(r"offices/([a-z0-9][a-z0-9-]*)-([0-9a-f]{64})\.zip")
-_EPOCH = (1980, 1, 1, 0, 0, 0)   # the zip entries' time: a pack's bytes depend on its files only
 
 if TYPE_CHECKING:
     from ..officefiles import PackedFiles
@@ -101,41 +101,21 @@ def _pack_office(base: Path, source: Path) -> str:
     Each file is read once: the bytes hashed for the pack's name are the bytes written, so the
     pack is always what its name says, even when an editor saves a file meanwhile.
     """
-    import zipfile
-
     files = folder_files(source)
     rel = f"offices/{source.name}-{files_hash(files)}.zip"
     target = base / rel
     if target.is_file():
         return rel
+    data = zippack.pack(files)
     temporary = target.with_name(f".tmp-{os.getpid()}-{target.name}")   # one build process writes packs
     try:
-        with open(temporary, "xb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED) as pack:
-            for name, data in files:
-                info = zipfile.ZipInfo(name, date_time=_EPOCH)   # the same files give the same bytes
-                info.external_attr = 0o644 << 16
-                pack.writestr(info, data)
+        with open(temporary, "xb") as handle:
+            handle.write(data)
         os.replace(temporary, target)   # another build may have put the same pack there: same files
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
     return rel
-
-
-def _read_pack(path: Path) -> dict[str, bytes] | None:
-    """The files of an office pack, or None when it is not a readable pack (missing, truncated)."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as pack:
-            files = {}
-            for info in pack.infolist():
-                if info.filename in files or info.is_dir():
-                    return None
-                files[info.filename] = pack.read(info)   # checks each file's CRC
-    except (OSError, zipfile.BadZipFile, EOFError, ValueError, KeyError, NotImplementedError):
-        return None
-    return files
 
 
 def _copy_site(base: Path, content: Path) -> str | None:
@@ -232,7 +212,10 @@ def open_snapshot(out: Path, pointer: Pointer) -> tuple[Path | None, list[Packed
         if named is None or named.group(1) != slug:
             raise MadoguchiError(f"{pointer_path(out)}: offices.{slug}: 形式が正しくありません")
         path = base / rel
-        files = _read_pack(path)
+        try:
+            files = zippack.unpack(path.read_bytes())
+        except OSError:
+            files = None
         if files is None or files_hash(sorted(files.items())) != named.group(2):
             raise MadoguchiError(f"{path}: スナップショットのファイルがないか、内容が違います")
         offices.append(PackedFiles(slug, path, files))
