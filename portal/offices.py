@@ -19,11 +19,12 @@ from . import eras
 from .errors import ContentError, ContentErrors, display_path
 from .folders import OFFICE_FILE, RESERVED_NAMES, office_folders
 from .markup import Rendered, render_document
+from .officefiles import OfficeFiles, text_of
 from .placeholders import expand, facts, retention_facts
 from .rules import TOKYO, SlotPolicy, Window
 from .schema import WEEKDAYS, OfficeConfig, Retention, Revision, SiteConfig, TermsVersionFile
 from .templaterender import filled
-from .termslock import Lock, changed_facts, check_published, read_lock
+from .termslock import LOCK_FILE, Lock, changed_facts, check_published, parse_lock
 from .wording import open_weekdays
 from .yamlfile import load_yaml
 
@@ -78,7 +79,7 @@ class TermsVersion:
 class Office:
     """Everything known about one office: validated facts and rendered documents."""
     slug: str
-    folder: Path
+    folder: Path        # the office folder (or the snapshot pack it was loaded from)
     config: OfficeConfig
     guide: Doc
     versions: tuple[TermsVersion, ...]   # oldest first
@@ -213,12 +214,13 @@ def _warnings(path: Path, c: OfficeConfig) -> list[str]:
     return [f"{display_path(path)}: {warning}" for warning in found]
 
 
-def _read_source(folder: Path, name: str, key: str) -> tuple[Path, str]:
-    path = folder / name
-    if not path.is_file() or path.resolve().parent != folder.resolve():
-        raise ContentError(folder / OFFICE_FILE, key, f"文書ファイル「{name}」がありません")
+def _read_source(files: OfficeFiles, name: str, key: str) -> tuple[Path, str]:
+    data = files.document(name)
+    if data is None:
+        raise ContentError(files.path(OFFICE_FILE), key, f"文書ファイル「{name}」がありません")
+    path = files.path(name)
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = text_of(data)
     except UnicodeDecodeError:
         raise ContentError(path, None, "UTF-8 で保存してください") from None
     # Windows Notepad may save a BOM first: it would hide the first heading.
@@ -236,7 +238,7 @@ def _doc(path: Path, text: str, title: str, values: dict) -> Doc:
     return Doc(title=title, source=path, markdown=markdown, rendered=rendered)
 
 
-def _versions(folder: Path, config: OfficeConfig, values: dict, day: dt.date,
+def _versions(office_files: OfficeFiles, config: OfficeConfig, values: dict, day: dt.date,
               warnings: list[str] | None = None) -> tuple[TermsVersion, ...]:
     """Every version on file; one superseded by `day` is expanded with the facts the lock recorded
     for it, so changing office.yaml later changes the current text, never an archived one. A
@@ -244,21 +246,21 @@ def _versions(folder: Path, config: OfficeConfig, values: dict, day: dt.date,
     terms = config.terms
     files = list(terms.versions) or [TermsVersionFile(
         effective=terms.revisions[-1].date if terms.revisions else None, file=terms.file)]
-    lock = read_lock(folder)
+    lock = parse_lock(office_files.read(LOCK_FILE), office_files.path(LOCK_FILE))
     versions = []
     for index, spec in enumerate(files):
         later = files[index + 1].effective if index + 1 < len(files) else None
         revisions = tuple(r for r in terms.revisions
                           if (r.date <= spec.effective if spec.effective else later is None or r.date < later))
         key = spec.effective.isoformat() if spec.effective else "initial"
-        path, source = _read_source(folder, spec.file, f"terms.versions[{index}].file" if terms.versions else "terms.file")
+        path, source = _read_source(office_files, spec.file, f"terms.versions[{index}].file" if terms.versions else "terms.file")
         own = {**values, **retention_facts(spec.retention)} if spec.retention else values
         used = {**own, **lock.facts[key]} if later is not None and later <= day and key in lock.facts else own
         label = revision_text(revisions[-1]) if revisions else "初版"
         if used is own and warnings is not None and key in lock.facts:
             changed = changed_facts(source, lock.facts[key], own)
             if changed:
-                warnings.append(f"{display_path(folder / OFFICE_FILE)}: {', '.join(changed)}: 公開済みの利用規約"
+                warnings.append(f"{display_path(office_files.path(OFFICE_FILE))}: {', '.join(changed)}: 公開済みの利用規約"
                                 f"（{label}）の文面がこの変更で変わります。同意の記録は表示した文面を残しますが、"
                                 "文面が変わる改訂は、新しい施行日の版として追加してください")
         doc = _doc(path, source, terms.title, used)
@@ -267,7 +269,7 @@ def _versions(folder: Path, config: OfficeConfig, values: dict, day: dt.date,
         versions.append(TermsVersion(key, spec.effective, revisions, doc, digest, tuple(sorted(used.items())),
                                      spec.retention or config.retention,
                                      _published_on(lock, key, spec.effective, day) if index else None, source))
-    _check_order(folder, config, lock, versions, day)
+    _check_order(office_files.path(OFFICE_FILE), config, lock, versions, day)
     return tuple(versions)
 
 
@@ -282,14 +284,14 @@ def _published_on(lock: Lock, key: str, effective: dt.date | None, day: dt.date)
     return day if key not in lock.published else min(effective, day)
 
 
-def _check_order(folder: Path, config: OfficeConfig, lock: Lock, versions: list[TermsVersion], day: dt.date) -> None:
+def _check_order(path: Path, config: OfficeConfig, lock: Lock, versions: list[TermsVersion], day: dt.date) -> None:
     """Refuse a version not yet published whose effective date is before the published one in force."""
     in_force = [v for v in versions if v.key in lock.published and v.effective and v.effective <= day]
     if not in_force or not config.terms.versions:
         return
     for index, v in enumerate(versions):
         if v.key not in lock.published and v.effective and v.effective < in_force[-1].effective:
-            raise ContentError(folder / OFFICE_FILE, f"terms.versions[{index}].effective",
+            raise ContentError(path, f"terms.versions[{index}].effective",
                                f"新しい版の施行日 {v.effective.isoformat()} が、施行中の版（{in_force[-1].label}、"
                                f"{in_force[-1].effective.isoformat()}施行）より前です。施行中の版より後の日付にしてください")
 
@@ -302,20 +304,30 @@ def _read_yaml(path: Path) -> object:
         raise ContentErrors([exc]) from None
 
 
-def load_office(folder: Path, today: dt.date | None = None) -> Office:
-    """Load one office folder, raising ContentErrors with every problem found.
+def _read_office_yaml(files: OfficeFiles) -> object:
+    """office.yaml's data, as _read_yaml reads a file on disk."""
+    try:
+        return files.yaml(OFFICE_FILE)
+    except ContentError as exc:
+        raise ContentErrors([exc]) from None
+
+
+def load_office(folder: Path | OfficeFiles, today: dt.date | None = None) -> Office:
+    """Load one office folder (or its files from a snapshot pack), raising ContentErrors with every problem found.
 
     ContentErrors is the only error it raises, even for a single problem, so callers gather
     every office's problems with one except clause. `today` chooses the current terms version;
     None takes the newest version on file.
     """
-    path = folder / OFFICE_FILE
-    if not _SLUG.match(folder.name):
-        raise ContentErrors([ContentError(folder, None, "フォルダー名は半角英小文字・数字・ハイフンにしてください")])
-    if folder.name in RESERVED_NAMES:
-        raise ContentErrors([ContentError(folder, None, f"フォルダー名「{folder.name}」はサイトの共通ページ"
+    files = folder if isinstance(folder, OfficeFiles) else OfficeFiles(folder)
+    slug = files.slug
+    path = files.path(OFFICE_FILE)
+    if not _SLUG.match(slug):
+        raise ContentErrors([ContentError(files.folder, None, "フォルダー名は半角英小文字・数字・ハイフンにしてください")])
+    if slug in RESERVED_NAMES:
+        raise ContentErrors([ContentError(files.folder, None, f"フォルダー名「{slug}」はサイトの共通ページ"
                                           f"（{'・'.join(sorted(RESERVED_NAMES))}）と重なるため使えません。別の名前にしてください")])
-    data = _read_yaml(path)
+    data = _read_office_yaml(files)
     try:
         config = OfficeConfig.model_validate(data if data is not None else {})
     except ValidationError as exc:
@@ -326,11 +338,11 @@ def load_office(folder: Path, today: dt.date | None = None) -> Office:
     guide = versions = None
     changed_terms: list[str] = []
     try:
-        guide = _doc(*_read_source(folder, config.guide.file, "guide.file"), config.guide.title, values)
+        guide = _doc(*_read_source(files, config.guide.file, "guide.file"), config.guide.title, values)
     except ContentError as exc:
         found.append(exc)
     try:
-        versions = _versions(folder, config, values, today or dt.datetime.now(TOKYO).date(), changed_terms)
+        versions = _versions(files, config, values, today or dt.datetime.now(TOKYO).date(), changed_terms)
     except ContentError as exc:
         found.append(exc)
     if found:
@@ -342,7 +354,7 @@ def load_office(folder: Path, today: dt.date | None = None) -> Office:
                     path, f"terms.before_consent[{index}]",
                     f"「{sid}」という見出しが {display_path(version.doc.source)} にありません"
                     "（第5条なら article-5。利用規約のページの目次で確かめてください）")])
-    office = Office(folder.name, folder, config, guide, versions, versions[-1],
+    office = Office(slug, files.folder, config, guide, versions, versions[-1],
                     tuple(_warnings(path, config) + changed_terms))
     if today is not None:
         current = office.version_at(today)
@@ -371,8 +383,8 @@ def load_offices(content: Path, only: list[str] | None = None, today: dt.date | 
     return load_folders(office_folders(content, only), today)
 
 
-def load_folders(folders: list[Path], today: dt.date | None = None) -> list[Office]:
-    """Load the given office folders, gathering all errors before raising."""
+def load_folders(folders: list[Path] | list[OfficeFiles], today: dt.date | None = None) -> list[Office]:
+    """Load the given office folders (or their files from snapshot packs), gathering all errors before raising."""
     offices, errors = [], []
     for folder in folders:
         try:

@@ -53,10 +53,15 @@ class PublishedVersion(Protocol):
 def read_lock(folder: Path) -> Lock:
     """The lock of an office folder (empty when there is none)."""
     path = folder / LOCK_FILE
-    if not path.exists():
+    return parse_lock(path.read_bytes() if path.exists() else None, path)
+
+
+def parse_lock(raw: bytes | None, path: Path) -> Lock:
+    """A lock from the file's bytes (None: there is none, an empty lock); `path` names it in messages."""
+    if raw is None:
         return Lock({}, {})
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
         published = {str(k): str(v) for k, v in data["published"].items()}
         facts = {str(k): {str(n): None if v is None else str(v) for n, v in f.items()}
                  for k, f in data.get("facts", {}).items()}

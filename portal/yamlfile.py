@@ -164,6 +164,11 @@ def load_yaml(path: Path) -> Any:
         raise ContentError(path, None, "ファイルがありません") from None
     except UnicodeDecodeError:
         raise ContentError(path, None, "UTF-8 で保存してください") from None
+    return load_yaml_text(text, path)
+
+
+def load_yaml_text(text: str, path: Path) -> Any:
+    """load_yaml of a file's text already read (e.g. from a snapshot pack); `path` names it in messages."""
     try:
         node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
         try:

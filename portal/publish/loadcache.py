@@ -8,9 +8,18 @@ office that loaded without error is kept, pickled, under a key of the first four
 its versions' effective dates and how many of them the build day had reached; another build
 reuses it when that count is the same for its own day (and, before the first version, the day
 itself, which the warning names). An office with a problem is never kept: it is loaded again, so
-its error still names file and key. Deleting the cache is always safe; a damaged entry is loaded
-again. The cache is the build's own, like the Markdown cache: only the build writes it. A build
-option that changes what an office loads as (a new parameter of load_office) must join `_file`'s key.
+its error still names file and key.
+
+The offices are kept in packs (portal/blobpacks.py), not one file each: every build process
+writes the offices it loaded as one pack (temporary name, then rename), the folder is merged into
+one pack past blobpacks.MAX_PACKS, and a pack written later wins over an older one for the same
+key (the office kept again on another day class). Each office is pickled apart, its dates and day
+class in the pack's index: a build reads the indexes, then the bytes of only the offices it
+reuses (a rebuild of one changed office reads none). A build with nothing to do never opens the
+cache. Deleting the folder is always safe; a damaged or
+vanished pack, or a damaged entry, is loaded again. The cache is the build's own, like the
+Markdown cache: only the build writes it. A build option that changes what an office loads as (a
+new parameter of load_office) must join `_key`'s key.
 """
 from __future__ import annotations
 
@@ -19,16 +28,18 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import shutil
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
+from ..blobpacks import BlobPacks
 
 if TYPE_CHECKING:
     from ..offices import Office
 
-FORMAT = 1
+FORMAT = 2   # 2: packs of offices pickled apart
 PACKAGE = Path(__file__).resolve().parents[1]
 
 
@@ -51,9 +62,8 @@ def _day_class(dates: tuple[dt.date, ...], day: dt.date) -> tuple[int, str]:
     return reached, "" if reached or not dates else day.isoformat()
 
 
-def _file(folder: Path, inputs: str, cache_dir: Path) -> Path:
-    key = hashlib.sha256(f"{code_key()}\0{os.fspath(folder)}\0{Path.cwd()}\0{inputs}".encode()).hexdigest()
-    return cache_dir / key[:2] / f"{key}.pickle"
+def _key(folder: Path, inputs: str) -> str:
+    return hashlib.sha256(f"{code_key()}\0{os.fspath(folder)}\0{Path.cwd()}\0{inputs}".encode()).hexdigest()
 
 
 def _dates(office: Office) -> tuple[dt.date, ...]:
@@ -66,38 +76,33 @@ def _dated_today(office: Office, day: dt.date) -> bool:
     return any(v.published_on == day for v in office.versions)
 
 
-def _cached(file: Path, day: dt.date) -> Office | None:
+def _cached(store: BlobPacks, key: str, day: dt.date) -> Office | None:
     try:
-        with open(file, "rb") as handle:
-            dates, day_class, kept_on, office = pickle.load(handle)  # noqa: S301 - written by this build only
-    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+        dates, day_class, kept_on = store.meta(key)   # type: ignore[misc]
+        if (kept_on is not None and kept_on != day) or _day_class(dates, day) != day_class:
+            return None
+        return pickle.loads(store.blob(key))  # noqa: S301 - written by this build only
+    except (EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, KeyError,
+            pickle.UnpicklingError):
         return None   # absent or damaged: load again
-    if kept_on is not None and kept_on != day:
-        return None
-    return office if _day_class(dates, day) == day_class else None
 
 
-def _open_new(path: Path) -> IO[bytes]:
-    """Open a new cache file, making its shard folder only when it is not there yet: the folder
-    is not asked for once per office."""
-    try:
-        return open(path, "wb")
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return open(path, "wb")
-
-
-def _keep(file: Path, office: Office, day: dt.date) -> None:
-    """Write atomically (two build processes may keep the same office); a failure only costs time."""
+def _keep(store: BlobPacks, key: str, office: Office, day: dt.date) -> None:
+    """Keep the office, pickled apart: a build reads and unpickles only the offices it needs."""
     dates = _dates(office)
+    kept_on = day if _dated_today(office, day) else None
+    store.put(key, (dates, _day_class(dates, day), kept_on), pickle.dumps(office, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _clear_old_layout(cache_dir: Path) -> None:
+    """Remove the shard folders (`ab/<key>.pickle`) a build before packs left."""
     try:
-        temporary = file.with_name(f"{file.name}.{os.getpid()}.tmp")
-        with _open_new(temporary) as handle:
-            kept_on = day if _dated_today(office, day) else None
-            pickle.dump((dates, _day_class(dates, day), kept_on, office), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, file)
+        entries = list(os.scandir(cache_dir))
     except OSError:
-        pass
+        return
+    for entry in entries:
+        if len(entry.name) == 2 and set(entry.name) <= set("0123456789abcdef") and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def load_cached(folders: list[Path], day: dt.date, inputs: dict[str, str], cache_dir: Path | None) -> list[Office]:
@@ -113,17 +118,23 @@ def load_cached(folders: list[Path], day: dt.date, inputs: dict[str, str], cache
         return load_folders(folders, day)
     found: dict[str, Office] = {}
     errors = []
-    for folder in folders:   # as load_folders does, but keeping each office that loads
-        file = _file(folder, inputs[folder.name], cache_dir)
-        office = _cached(file, day)
-        if office is None:
-            try:
-                office = load_office(folder, day)
-            except ContentErrors as exc:
-                errors.extend(exc.errors)
-                continue
-            _keep(file, office, day)
-        found[folder.name] = office
+    kept = False
+    with BlobPacks(cache_dir, code_key()[:16]) as store:
+        for folder in folders:   # as load_folders does, but keeping each office that loads
+            key = _key(folder, inputs[folder.name])
+            office = _cached(store, key, day)
+            if office is None:
+                try:
+                    office = load_office(folder, day)
+                except ContentErrors as exc:
+                    errors.extend(exc.errors)
+                    continue
+                _keep(store, key, office, day)
+                kept = True
+            found[folder.name] = office
+        if kept:
+            store.flush()   # the offices this process loaded, as one pack
+            _clear_old_layout(cache_dir)
     if errors:
         raise ContentErrors(errors)
     return [found[folder.name] for folder in folders]

@@ -1,43 +1,54 @@
 """The content snapshot a build publishes with the site, so the portal follows exactly that build.
 
-Every build that writes `--out` also copies the content it published into `--out/.madoguchi/`:
+Every build that writes `--out` also stores the content it published in `--out/.madoguchi/`:
 
-    .madoguchi/offices/<sha256>/<slug>/...   one office folder as built (office.yaml, the Markdown
-                                             files, terms-lock.json), named by its folder hash
+    .madoguchi/offices/<slug>-<sha256>.zip   one office folder as built (office.yaml, the Markdown
+                                             files, terms-lock.json), one file per office
     .madoguchi/site/<sha256>/site.yaml       site.yaml as built
     .madoguchi/snapshot.json                 the pointer: {"version", "id", "site", "offices"}
 
-The copies are content-addressed and immutable: a folder is written under a temporary name and
-renamed into place, and an unchanged office keeps its folder across builds. The pointer is
-written last (temporary file + os.replace) and only when it changes, so a reader sees either the
-previous snapshot or the new one, never a mix. The running portal (portal/web/follow.py) stats
-the pointer and loads the snapshot it names; it checks every folder's hash first, so a copy of
-the site that arrived on another host before its snapshot folders is simply not taken yet.
-Folders that neither the new nor the previous pointer names are removed.
+An office pack is an uncompressed zip (zippack.py; `unzip -l` lists it) of every file of the office
+folder (manifest.folder_files), each under its path relative to the folder; `<sha256>` is
+manifest.files_hash of those files, so the name says what the pack holds. A pack is written under
+a temporary name and renamed into place, and an unchanged office keeps its pack across builds:
+a national build writes one file per changed office, not a copy of each folder. The pointer is
+written last (temporary file + os.replace) and only when it changes, so a reader sees either
+the previous snapshot or the new one, never a mix. The running portal (portal/web/follow.py)
+stats the pointer and loads the snapshot it names in memory (open_snapshot: every pack read whole
+and checked against its hash, nothing extracted), so a copy of the site that arrived on another
+host before its packs is simply not taken yet. Files that neither the new nor the previous pointer
+names are removed, and so are the folders `offices/<sha256>/<slug>/` of builds before packs
+(pointer version 1, which this portal refuses: rebuild).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import BuildError, MadoguchiError
-from .manifest import files_hash, folder_files, folder_hash
+from . import zippack
+from .manifest import files_hash, folder_files
 from .output import SNAPSHOT_FOLDER as FOLDER   # under the output folder; dot-named, never served as a page
 POINTER = "snapshot.json"
-VERSION = 1
+VERSION = 2   # 1: one folder per office (offices/<sha256>/<slug>/); 2: one pack per office
+_PACK = re.compile(r"offices/([a-z0-9][a-z0-9-]*)-([0-9a-f]{64})\.zip")
+
+if TYPE_CHECKING:
+    from ..officefiles import PackedFiles
 
 
 @dataclass(frozen=True)
 class Pointer:
-    """What snapshot.json names: the snapshot's id and its folders, relative to `.madoguchi/`."""
+    """What snapshot.json names: the snapshot's id and its files, relative to `.madoguchi/`."""
     id: str
     site: str | None                  # "site/<sha256>" or None (no site.yaml: the defaults)
-    offices: dict[str, str]           # slug → "offices/<sha256>/<slug>"
+    offices: dict[str, str]           # slug → "offices/<slug>-<sha256>.zip"
 
     def text(self) -> str:
         """The pointer file's bytes (sorted keys: the same snapshot always gives the same file)."""
@@ -59,16 +70,19 @@ def read_pointer(out: Path) -> Pointer | None:
         return None
     except (OSError, ValueError) as exc:
         raise MadoguchiError(f"{path}: 読み込めません（{exc}）") from None
+    if isinstance(data, dict) and isinstance(data.get("version"), int) and data["version"] < VERSION:
+        raise MadoguchiError(f"{path}: version: 以前のビルドの形式（{data['version']}）です。"
+                             f"このポータルの build.py でサイトをビルドし直してください（読める形式は {VERSION}）")
     if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("offices"), dict):
         raise MadoguchiError(f"{path}: version: このポータルの読める形式（{VERSION}）ではありません")
     return Pointer(str(data.get("id")), data.get("site"), {str(k): str(v) for k, v in data["offices"].items()})
 
 
 def up_to_date(out: Path, slugs: set[str]) -> bool:
-    """Does out hold a pointer naming exactly these offices, with every folder it names present?
+    """Does out hold a pointer naming exactly these offices, with every pack it names present?
 
     Lets a build with nothing else to do still write the snapshot the first time (a site built
-    before snapshots existed) or after someone deleted it.
+    before snapshots or before packs) or after someone deleted it.
     """
     try:
         pointer = read_pointer(out)
@@ -77,38 +91,30 @@ def up_to_date(out: Path, slugs: set[str]) -> bool:
     if pointer is None or set(pointer.offices) != slugs:
         return False
     base = out / FOLDER
-    return all((base / rel).is_dir() for rel in pointer.offices.values()) and \
+    return all((base / rel).is_file() for rel in pointer.offices.values()) and \
         (pointer.site is None or (base / pointer.site).is_dir())
 
 
-def _copy_office(base: Path, source: Path) -> str:
-    """Copy an office folder into the store (if not already there); its path relative to base.
+def _pack_office(base: Path, source: Path) -> str:
+    """Store an office folder as one pack (if not already there); its path relative to base.
 
-    Each file is read once: the bytes hashed for the folder's name are the bytes written, so the
-    copy is always what its name says, even when an editor saves a file meanwhile (no second pass
-    over the copy, no copy of times and permissions: a national build stores thousands of files).
+    Each file is read once: the bytes hashed for the pack's name are the bytes written, so the
+    pack is always what its name says, even when an editor saves a file meanwhile.
     """
     files = folder_files(source)
-    digest = files_hash(files)
-    rel = f"offices/{digest}/{source.name}"
-    if (base / rel).is_dir():
+    rel = f"offices/{source.name}-{files_hash(files)}.zip"
+    target = base / rel
+    if target.is_file():
         return rel
-    (base / "offices").mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=base / "offices"))
-    os.chmod(tmp, 0o755)   # mkdtemp's 0700 would hide it from hosts running as another user (scripts/run)
-    top = os.fspath(tmp / source.name)
-    made = set()
-    for name, data in files:
-        folder, _ = os.path.split(os.path.join(top, name))
-        if folder not in made:
-            os.makedirs(folder, exist_ok=True)
-            made.add(folder)
-        with open(os.path.join(top, name), "wb") as handle:
-            handle.write(data)
+    data = zippack.pack(files)
+    temporary = target.with_name(f".tmp-{os.getpid()}-{target.name}")   # one build process writes packs
     try:
-        os.rename(tmp, base / "offices" / digest)
-    except OSError:   # another build put the same folder there first: same bytes
-        shutil.rmtree(tmp, ignore_errors=True)
+        with open(temporary, "xb") as handle:
+            handle.write(data)
+        os.replace(temporary, target)   # another build may have put the same pack there: same files
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     return rel
 
 
@@ -127,24 +133,24 @@ def _copy_site(base: Path, content: Path) -> str | None:
 
 
 def publish(out: Path, content: Path, rendered: set[str], kept: set[str]) -> Pointer:
-    """Copy the content this build published into out/.madoguchi and point the portal at it.
+    """Store the content this build published in out/.madoguchi and point the portal at it.
 
-    `rendered` offices are copied from `content` as they are now (after their lock was written);
-    `kept` offices (unchanged, or not named by --office) keep the folder the previous pointer
+    `rendered` offices are packed from `content` as they are now (after their lock was written);
+    `kept` offices (unchanged, or not named by --office) keep the pack the previous pointer
     names when it is still there, so the snapshot is what the pages were built from.
     """
     base = out / FOLDER
     try:
         previous = read_pointer(out)
     except MadoguchiError:
-        previous = None
+        previous = None   # none, damaged, or of a build before packs: every office packed anew
     old = previous.offices if previous else {}
     try:
-        base.mkdir(parents=True, exist_ok=True)
+        (base / "offices").mkdir(parents=True, exist_ok=True)
         offices = {}
         for slug in sorted(rendered | kept):
             keep = old.get(slug) if slug in kept else None
-            offices[slug] = keep if keep and (base / keep).is_dir() else _copy_office(base, content / slug)
+            offices[slug] = keep if keep and (base / keep).is_file() else _pack_office(base, content / slug)
         site = _copy_site(base, content)
         ident = hashlib.sha256(json.dumps([site, offices], sort_keys=True).encode()).hexdigest()
         pointer = Pointer(ident, site, offices)
@@ -161,7 +167,8 @@ def publish(out: Path, content: Path, rendered: set[str], kept: set[str]) -> Poi
 
 
 def _collect(base: Path, pointer: Pointer, previous: Pointer | None) -> None:
-    """Remove store folders that neither this pointer nor the previous one names.
+    """Remove stored packs and site folders that neither this pointer nor the previous one names
+    (and the office folders of builds before packs, and temporary files a stopped build left).
 
     The previous snapshot stays one build longer: a portal that read the old pointer just before
     the switch may still be loading it.
@@ -171,20 +178,28 @@ def _collect(base: Path, pointer: Pointer, previous: Pointer | None) -> None:
         named |= set(previous.offices.values()) | ({previous.site} if previous.site else set())
     tops = {"/".join(rel.split("/")[:2]) for rel in named}
     for kind in ("offices", "site"):
-        folder = base / kind
-        if not folder.is_dir():
+        try:
+            entries = list(os.scandir(base / kind))
+        except OSError:
             continue
-        for entry in folder.iterdir():
-            if f"{kind}/{entry.name}" not in tops:
-                shutil.rmtree(entry, ignore_errors=True)
+        for entry in entries:
+            if f"{kind}/{entry.name}" in tops:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                Path(entry.path).unlink(missing_ok=True)
 
 
-def folders(out: Path, pointer: Pointer) -> tuple[Path | None, list[Path]]:
-    """The snapshot's site folder and office folders, each checked against the hash it is named by.
+def open_snapshot(out: Path, pointer: Pointer) -> tuple[Path | None, list[PackedFiles]]:
+    """The snapshot's site folder and each office's files, read in memory from its pack and
+    checked against the hash it is named by.
 
-    Raises MadoguchiError naming the first folder that is missing or not what the build wrote
-    (e.g. a copy to another host still under way).
+    Raises MadoguchiError naming the first pack or file that is missing or not what the build
+    wrote (e.g. a copy to another host still under way).
     """
+    from ..officefiles import PackedFiles   # the loader's side: not imported by a build with nothing to do
+
     base = out / FOLDER
     site = base / pointer.site if pointer.site else None
     if site is not None:
@@ -193,11 +208,15 @@ def folders(out: Path, pointer: Pointer) -> tuple[Path | None, list[Path]]:
             raise MadoguchiError(f"{site}/site.yaml: スナップショットのファイルがないか、内容が違います")
     offices = []
     for slug, rel in sorted(pointer.offices.items()):
-        folder = base / rel
-        parts = rel.split("/")
-        if len(parts) != 3 or parts[0] != "offices" or parts[2] != slug or ".." in parts:
+        named = _PACK.fullmatch(rel)
+        if named is None or named.group(1) != slug:
             raise MadoguchiError(f"{pointer_path(out)}: offices.{slug}: 形式が正しくありません")
-        if not folder.is_dir() or folder_hash(folder) != parts[1]:
-            raise MadoguchiError(f"{folder}: スナップショットのフォルダーがないか、内容が違います")
-        offices.append(folder)
+        path = base / rel
+        try:
+            files = zippack.unpack(path.read_bytes())
+        except OSError:
+            files = None
+        if files is None or files_hash(sorted(files.items())) != named.group(2):
+            raise MadoguchiError(f"{path}: スナップショットのファイルがないか、内容が違います")
+        offices.append(PackedFiles(slug, path, files))
     return site, offices

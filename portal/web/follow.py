@@ -1,12 +1,13 @@
 """The portal follows the build: every worker switches to a newly published content snapshot.
 
-`build.py` publishes, with the pages, a copy of the content they were built from and last a small
-pointer, `<site>/.madoguchi/snapshot.json` (portal/publish/snapshot.py). Each worker stats that
-pointer at most every CONTENT_CHECK_SECONDS, before a request; when its device, inode, mtime or
-size changed, a background thread of the worker loads the snapshot it names (each folder checked
-against its hash; loading costs what the portal's start costs, tens of milliseconds per office),
-builds a whole new PortalState (offices, site settings, slot policies, an empty terms memo) and
-swaps it into the app's StateHolder in one assignment. Requests meanwhile run on the current
+`build.py` publishes, with the pages, a copy of the content they were built from (one pack per
+office) and last a small pointer, `<site>/.madoguchi/snapshot.json` (portal/publish/snapshot.py).
+Each worker stats that pointer at most every CONTENT_CHECK_SECONDS, before a request; when its
+device, inode, mtime or size changed, a background thread of the worker loads the snapshot it
+names (each pack read in memory and checked against its hash, nothing extracted; loading costs
+what the portal's start costs, tens of milliseconds per office), builds a whole new PortalState
+(offices, site settings, slot policies, an empty terms memo) and swaps it into the app's
+StateHolder in one assignment. Requests meanwhile run on the current
 state; a request is pinned to one state (state.portal_state), so none mixes two snapshots. A
 snapshot that cannot be read yet (a copy to this host still under way) leaves the current state
 in place, is logged once, and is tried again at the next check.
@@ -27,7 +28,7 @@ from flask import Flask
 
 from ..errors import MadoguchiError
 from ..offices import Office, load_folders, load_offices, load_site
-from ..publish.snapshot import folders, pointer_path, read_pointer
+from ..publish.snapshot import open_snapshot, pointer_path, read_pointer
 from ..schema import SiteConfig
 from .state import PortalState, StateHolder, attach
 
@@ -45,9 +46,9 @@ def load_content(site_dir: Path, content_dir: Path) -> Content:
     if pointer is None:
         return load_offices(content_dir), load_site(content_dir), ""
     try:
-        site_folder, office_folders = folders(site_dir, pointer)
+        site_folder, office_files = open_snapshot(site_dir, pointer)
         site = load_site(site_folder) if site_folder is not None else SiteConfig()
-        return load_folders(office_folders), site, pointer.id
+        return load_folders(office_files), site, pointer.id
     except OSError as exc:   # e.g. a snapshot the portal's user may not read: name it, not the database
         raise MadoguchiError(f"PORTAL_SITE_DIR: {site_dir}/.madoguchi の内容を読めません"
                              f"（{type(exc).__name__}: {exc.filename or exc}）") from None

@@ -4,6 +4,7 @@ load the guarantees of issue 20 (one place taken once, sessions and rate limits 
 failover after kill -9, recovery after a PostgreSQL restart, nothing acknowledged lost)."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -73,6 +74,9 @@ def test_nginx_serves_the_site_with_headers_limits_and_its_own_japanese_error_pa
     assert b.go("GET", "/.madoguchi-site").status == 404
     assert (stack.site / ".madoguchi" / "snapshot.json").is_file()
     assert b.go("GET", "/.madoguchi/snapshot.json").status == 404   # the content snapshot stays private
+    packs = json.loads((stack.site / ".madoguchi" / "snapshot.json").read_text(encoding="utf-8"))["offices"]
+    assert len(packs) == 544 and b.go("GET", f"/.madoguchi/{packs[slug]}").status == 404
+    assert all(p.is_file() and p.suffix == ".zip" for p in (stack.site / ".madoguchi" / "offices").iterdir())
     assert b.go("GET", "/healthz").body == "ok\n"
     for answer, code in ((b.go("GET", "/no-such-page/"), 404),
                          (b.go("POST", f"/{slug}/booking/request", {"x": "y" * 70_000}), 413),

@@ -54,7 +54,7 @@ def test_a_closure_built_reaches_the_running_portal_without_a_restart(make_app, 
     assert not any(k.startswith("2026-05-07") for k in _offered(seeker))
     assert state_of(app).snapshot == read_pointer(published).id != first
     assert "閉庁日" in soup(seeker.check(slot1=FIRST)).select_one(".error-summary").get_text()
-    for private in ("/.madoguchi/snapshot.json", f"/.madoguchi/{read_pointer(published).offices['abashiri']}/office.yaml"):
+    for private in ("/.madoguchi/snapshot.json", f"/.madoguchi/{read_pointer(published).offices['abashiri']}"):
         assert app.test_client().get(private).status_code == 404     # the snapshot is not a page
 
 
@@ -74,17 +74,33 @@ def test_a_snapshot_not_there_yet_keeps_the_current_state(make_app, content, pub
     seeker.pass_eligibility()
     _close(content, "abashiri", "2026-05-07")
     build(content, published, today=BUILD_DAY, pdf=False)
-    folder = published / FOLDER / read_pointer(published).offices["abashiri"]
-    hidden = folder.parent.with_name("hidden")
-    shutil.move(folder.parent, hidden)         # as if the pointer arrived before its folders
+    pack = published / FOLDER / read_pointer(published).offices["abashiri"]
+    hidden = pack.with_name("hidden")
+    shutil.move(pack, hidden)                  # as if the pointer arrived before its pack
     with caplog.at_level(logging.WARNING, logger="portal.web.follow"):
         assert FIRST in _offered(seeker) and FIRST in _offered(seeker)
+        pack.write_bytes(hidden.read_bytes()[:1000])   # then the pack, half copied
+        pointer_path(published).touch()
+        assert FIRST in _offered(seeker) and FIRST in _offered(seeker)
     assert state_of(app) is before
-    assert [r.getMessage() for r in caplog.records].count(
-        f"content snapshot not taken (the current one stays): {folder}: スナップショットのフォルダーがないか、内容が違います") == 1
-    shutil.move(hidden, folder.parent)
+    logged = [r.getMessage() for r in caplog.records]
+    assert logged.count(f"content snapshot not taken (the current one stays): {pack}: "
+                        "スナップショットのファイルがないか、内容が違います") == 2   # once per pointer seen
+    assert len(logged) == 2
+    shutil.move(hidden, pack)
     pointer_path(published).touch()            # the copy completes: the next check takes it
     assert FIRST not in _offered(seeker)
+
+
+def test_a_site_built_before_packs_asks_for_a_rebuild(make_app, content, published):
+    import json
+
+    from portal.errors import MadoguchiError
+
+    pointer_path(published).write_text(json.dumps({"version": 1, "id": "x", "site": None, "offices": {}}),
+                                       encoding="utf-8")
+    with pytest.raises(MadoguchiError, match="ビルドし直してください"):
+        make_app(CONTENT_DIR=str(content), SITE_DIR=str(published), CONTENT_CHECK_SECONDS=0)
 
 
 def test_without_a_published_site_the_content_folder_is_read_and_a_first_build_is_followed(make_app, content, tmp_path):
