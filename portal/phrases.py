@@ -31,11 +31,18 @@ def _kind(char: str) -> str:
 
 
 @functools.lru_cache(maxsize=8192)
+def _parsed(part: str) -> tuple[str, ...]:
+    # A title's parts recur across pages and offices (「改訂履歴｜」, an office's name on each of
+    # its six pages): BudouX, pure Python, reads each distinct part once.
+    return tuple(_PARSER.parse(part))
+
+
+@functools.lru_cache(maxsize=8192)
 def phrases(text: str) -> tuple[str, ...]:
     """text cut into phrases (joined again they give text back)."""
     merged: list[str] = []
     # A title's parts (「改訂履歴｜利用規約｜網走」) are phrases apart, each cut on its own.
-    chunks = [c for part in re.split(r"(?<=｜)", text) if part for c in _PARSER.parse(part)]
+    chunks = [c for part in re.split(r"(?<=｜)", text) if part for c in _parsed(part)]
     for chunk in chunks:
         if merged and (_kind(merged[-1][-1]) == "kanji" == _kind(chunk[0])
                        or merged[-1][-1] in _OPENING or chunk[0] in _CLOSING):

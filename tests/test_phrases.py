@@ -25,3 +25,15 @@ def test_html_marks_phrases_and_keeps_tags_and_escapes():
         '<a href="x">職業相談の<wbr>&amp;ご案内</a>')
     assert html_phrases("職業相談のご案内", pdf=True) == Markup(
         '<span class="phrase">職業相談の</span><span class="phrase">ご案内</span>')
+
+
+def test_a_titles_parts_are_read_once_and_phrased_as_before():
+    from portal.phrases import _parsed, phrases
+
+    title = "改訂履歴｜利用規約｜ハローワーク網走"
+    before = _parsed.cache_info().hits
+    first = phrases(title)
+    assert phrases.cache_info() and "".join(first) == title
+    phrases.cache_clear()
+    assert phrases(title) == first          # the same phrases from the parts already read
+    assert _parsed.cache_info().hits >= before + 3
