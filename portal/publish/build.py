@@ -99,7 +99,6 @@ def _render_share(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfig, 
 
 def _load_and_render(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfig, key: str,
                    inputs: dict[str, str]) -> list[RenderedOffice] | ContentErrors:
-
     from ..release import office_missing
     from ..termslock import LOCK_FILE, lock_differs, lock_text
     from .loadcache import load_cached
