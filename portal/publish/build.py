@@ -99,8 +99,6 @@ def _render_share(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfig, 
 
 def _load_and_render(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfig, key: str,
                    inputs: dict[str, str]) -> list[RenderedOffice] | ContentErrors:
-    import dataclasses
-
     from ..release import office_missing
     from ..termslock import LOCK_FILE, lock_differs, lock_text
     from .loadcache import load_cached
@@ -121,7 +119,7 @@ def _load_and_render(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfi
         if lock_differs(office.folder, lock):
             # The build writes the lock once the pages are out: record the folder as it will be then.
             digest = manifest.folder_hash(office.folder, {LOCK_FILE: lock.encode("utf-8")})
-        entry = manifest.Entry(key, digest, sorted(pages), dataclasses.asdict(index_row(office)),
+        entry = manifest.Entry(key, digest, sorted(pages), dict(vars(index_row(office))),   # flat: no asdict deep copy
                                list(office.warnings))
         done.append(RenderedOffice(office.slug, office.folder, pages, entry, lock, office if plan.pdf else None,
                                    tuple(office_missing(office))))

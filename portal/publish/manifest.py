@@ -111,11 +111,17 @@ def read(out: Path) -> Manifest:
 
 
 def dump(manifest: Manifest) -> str:
-    """The manifest as the JSON the marker file holds (sorted, so it is deterministic)."""
-    return json.dumps({"version": VERSION, "key": manifest.key,
-                       "offices": {s: vars(e) for s, e in sorted(manifest.offices.items())},
-                       "site_files": sorted(manifest.site_files), "warnings": manifest.warnings},
-                      ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    """The manifest as the JSON the marker file holds (sorted, so it is deterministic).
+
+    One line per office: json's C encoder only writes without indentation, and the indented
+    Python one took ~0.05 s of a national build for a file people rarely read.
+    """
+    def line(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    offices = ",\n".join(f"{line(slug)}: {line(vars(entry))}" for slug, entry in sorted(manifest.offices.items()))
+    return (f'{{"version": {VERSION}, "key": {line(manifest.key)},\n"site_files": {line(sorted(manifest.site_files))},\n'
+            f'"warnings": {line(manifest.warnings)},\n"offices": {{\n{offices}\n}}}}\n')
 
 
 def reusable(manifest: Manifest, key: str, slug: str, inputs: str, present: set[str]) -> Entry | None:
