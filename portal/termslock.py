@@ -82,7 +82,20 @@ def lock_text(folder: Path, versions: Iterable[PublishedVersion]) -> str:
     data: dict[str, object] = {"published": dict(sorted(published.items())), "facts": facts}
     if announced:
         data["announced"] = announced
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return _indented(data) + "\n"
+
+
+def _indented(value: object, indent: str = "") -> str:
+    """json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True), written with the C
+    encoder for the strings: json's indented encoder is pure Python (544 locks: ~0.05 s)."""
+    if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+        inner = indent + "  "
+        items = ",\n".join(f"{inner}{json.dumps(k, ensure_ascii=False)}: {_indented(v, inner)}"
+                           for k, v in sorted(value.items()))
+        return f"{{\n{items}\n{indent}}}"
+    if value is None or isinstance(value, str) or value == {}:
+        return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n" + indent)
 
 
 def lock_differs(folder: Path, text: str) -> bool:

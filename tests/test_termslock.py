@@ -115,3 +115,23 @@ def test_the_day_a_notice_was_first_published_is_recorded_once(tmp_path):
     # A later build does not move it: the notice keeps the day it first went out.
     write_lock(tmp_path, lock_text(tmp_path, [Version("2027-04-01", "bbb", (), day + datetime.timedelta(days=9))]))
     assert read_lock(tmp_path).announced == {"2027-04-01": "2026-12-02"}
+
+
+def test_lock_text_is_what_json_indented_writes():
+    """The lock's writer (C encoder for the strings) against json.dumps(indent=2, sort_keys) itself."""
+    import json
+    import random
+
+    from portal.termslock import _indented
+
+    rng = random.Random(7)
+
+    def value(depth):
+        if depth > 3 or rng.random() < 0.3:
+            return rng.choice([None, "", "x", "網走", 'a"b\\c', "\u2028", "\x00\n", 5, 1.5, True, [], ["a", {"k": "v"}]])
+        return {rng.choice(["a", "b", "ä", "網", "k"]) + str(rng.randint(0, 9)): value(depth + 1)
+                for _ in range(rng.randint(0, 4))}
+
+    for case in [{}, {"published": {"initial": "ab"}, "facts": {"initial": {"office.name": "網走", "x": None}}}] + \
+            [value(0) for _ in range(3000)]:
+        assert _indented(case) == json.dumps(case, ensure_ascii=False, indent=2, sort_keys=True)
