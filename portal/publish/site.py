@@ -85,13 +85,14 @@ def office_pages(env: Environment, site: SiteConfig, office: Office, pdfs: bool 
     phrased = office_view(office, href="./", terms_href="terms/")
     views = [dataclasses.replace(phrased, href="../" * d or "./", terms_href="../" * d + "terms/") for d in range(4)]
     view = views.__getitem__
+    terms_doc = doc_view(office, "terms")   # the current version's: on terms/ and on its own page
     files = {
         f"{slug}/index.html": _render(
             env, "site/guide.html", page=page_of(site, guide_title, 1, [(name, None)], office),
             doc=doc_view(office, "guide"), office=view(0), leaflet="leaflet.pdf" if pdfs else None),
         f"{slug}/terms/index.html": _render(
             env, "site/terms.html", page=page_of(site, f"{terms_title}｜{name}", 2, [(name, 1), ("利用規約", None)], office),
-            doc=doc_view(office, "terms"), revisions=revisions_view(office),
+            doc=terms_doc, revisions=revisions_view(office),
             meta=terms_meta(office, office.current, "../"), office=view(1), terms_pdf="../terms.pdf" if pdfs else None),
         f"{slug}/terms/history/index.html": _render(
             env, "site/history.html",
@@ -102,7 +103,8 @@ def office_pages(env: Environment, site: SiteConfig, office: Office, pdfs: bool 
         crumbs = [(name, 1), ("利用規約", 2), (version.label, None)]
         files[f"{slug}/terms/{version.key}/index.html"] = _render(
             env, "site/terms.html", page=page_of(site, f"{terms_title}（{version.label}）｜{name}", 3, crumbs, office),
-            doc=doc_view(office, "terms", version), revisions=revisions_view(office, version),
+            doc=terms_doc if version is office.current else doc_view(office, "terms", version),
+            revisions=revisions_view(office, version),
             meta=terms_meta(office, version, "../../"), office=view(2), terms_pdf=None)
         previous = office.previous(version)
         if previous is not None:
