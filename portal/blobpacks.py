@@ -73,22 +73,24 @@ class BlobPacks:
             self._read.append(path)
         return known
 
+    def _kept(self, key: str) -> tuple[object, str, int, int] | None:
+        """Key's entry in the packs (meta, pack, start, length), the indexes read on first use."""
+        if self._known is None:
+            self._known = self._load()
+        return self._known.get(key)
+
     def meta(self, key: str) -> object | None:
         """The record kept with key's blob, or None when the key is not kept."""
         if key in self._new:
             return self._new[key][0]
-        if self._known is None:
-            self._known = self._load()
-        found = self._known.get(key)
+        found = self._kept(key)
         return found[0] if found else None
 
     def blob(self, key: str) -> bytes | None:
         """The bytes kept under key; None when not kept, or when its pack is damaged or gone."""
         if key in self._new:
             return self._new[key][1]
-        if self._known is None:
-            self._known = self._load()
-        found = self._known.get(key)
+        found = self._kept(key)
         if found is None:
             return None
         _, path, start, length = found
