@@ -16,12 +16,18 @@ from .schema import SiteConfig
 DRAFT_STAMP = "見本"
 
 
+_SITE_FACTS = {"public_url": "公開する予約ページのアドレスが設定されていません"
+                            "（リーフレットの QR コードが http://127.0.0.1:8000/ を指します）"}
+
+
+def _site_lacks(site: SiteConfig) -> list[str]:
+    """The keys of site.yaml a release needs and it lacks."""
+    return [key for key in _SITE_FACTS if not getattr(site, key)]
+
+
 def site_missing(site: SiteConfig, path: Path) -> list[ContentError]:
     """What site.yaml (at `path`) lacks for a release: the public address printed on leaflets."""
-    if site.public_url:
-        return []
-    return [ContentError(path, "public_url", "公開する予約ページのアドレスが設定されていません"
-                         "（リーフレットの QR コードが http://127.0.0.1:8000/ を指します）")]
+    return [ContentError(path, key, _SITE_FACTS[key]) for key in _site_lacks(site)]
 
 
 def office_missing(office: Office) -> list[ContentError]:
@@ -41,13 +47,18 @@ def office_missing(office: Office) -> list[ContentError]:
 
 def office_draft(site: SiteConfig, office: Office) -> str | None:
     """The draft banner of an office's pages, site and portal alike (None when ready to publish)."""
-    return draft_banner(site_missing(site, Path("site.yaml")) + office_missing(office))
+    # The keys only: no messages (each names its file, a path resolved per office of a national build).
+    return _banner(_site_lacks(site) + [str(e.key) for e in office_missing(office)])
 
 
 def draft_banner(missing: list[ContentError]) -> str | None:
     """The banner a draft page carries, naming what is missing (None for a page ready to publish)."""
+    return _banner([str(e.key) for e in missing])
+
+
+def _banner(missing: list[str]) -> str | None:
     if not missing:
         return None
-    keys = "、".join(dict.fromkeys(str(e.key) for e in missing))
+    keys = "、".join(dict.fromkeys(missing))
     return (f"{DRAFT_STAMP}：このページは公開前の見本です。次の情報が設定されていません：{keys}。"
             "ここに書かれた連絡先や予約ページのアドレスは使えない場合があります。")

@@ -103,7 +103,18 @@ def _indented(value: object, indent: str = "") -> str:
 def lock_differs(folder: Path, text: str) -> bool:
     """Would writing `text` change the lock of this folder (or create it)?"""
     path = folder / LOCK_FILE
-    return not path.exists() or path.read_text(encoding="utf-8") != text
+    return lock_changes(path.read_bytes() if path.exists() else None, text)
+
+
+def lock_changes(current: bytes | None, text: str) -> bool:
+    """Would writing `text` change a lock file holding `current` (None: there is none)? Line
+    endings aside, as a lock saved with CRLF (git on Windows) reads the same."""
+    if current is None:
+        return True
+    try:
+        return current.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n") != text
+    except UnicodeDecodeError:
+        return True
 
 
 def write_lock(folder: Path, text: str) -> None:

@@ -10,8 +10,8 @@ import pytest
 
 from portal.errors import ContentError, ContentErrors
 from portal.offices import load_office
-from portal.termslock import (LOCK_FILE, Lock, changed_facts, check_published, lock_differs, lock_text, read_lock,
-                              write_lock)
+from portal.termslock import (LOCK_FILE, Lock, changed_facts, check_published, lock_changes, lock_differs, lock_text,
+                              read_lock, write_lock)
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,14 @@ def test_the_lock_is_written_only_when_it_differs(tmp_path):
     assert not lock_differs(tmp_path, text)
     write_lock(tmp_path, text)
     assert (tmp_path / LOCK_FILE).stat().st_mtime_ns == written
+
+
+@pytest.mark.parametrize("current, changes", [
+    (None, True), (b'{\n  "published": {}\n}\n', False), (b'{\r\n  "published": {}\r\n}\r\n', False),
+    (b'{\n  "published": {"initial": "x"}\n}\n', True), (b"\xff{}", True)])
+def test_a_lock_changes_unless_it_holds_the_text_line_endings_aside(current, changes):
+    # As lock_differs reads the file: a lock git checked out with CRLF is the same lock.
+    assert lock_changes(current, '{\n  "published": {}\n}\n') is changes
 
 
 def test_broken_lock_names_the_file(content):

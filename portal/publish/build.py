@@ -7,6 +7,7 @@ without loading the schema, the Markdown parser or the templates.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import os
@@ -40,6 +41,7 @@ class Survey:
     carried: frozenset[str]              # of those, the ones not named (--office)
     todo: tuple[Path, ...]               # office folders to load and render
     inputs: dict[str, str]               # their folder hashes, by slug
+    files: dict[str, list[tuple[str, bytes]]]   # their files as hashed (manifest.folder_files), by slug
 
     @property
     def reused(self) -> tuple[str, ...]:
@@ -60,7 +62,9 @@ def survey(plan: BuildPlan) -> Survey:
                               f"release={plan.release}")
     previous = manifest.read(plan.out)
     present = existing_files(plan.out)
-    inputs = {f.name: manifest.folder_hash(f) for f in folders}
+    # Each office's files are read once: hashed here, then packed for the portal as they were hashed.
+    files = {f.name: manifest.folder_files(f) for f in folders}
+    inputs = {slug: manifest.files_hash(found) for slug, found in files.items()}
     named = {f.name for f in folders}
     # --office: offices not named keep their output, as long as their folder is still there.
     kept = {slug: e for slug, e in previous.offices.items()
@@ -70,7 +74,7 @@ def survey(plan: BuildPlan) -> Survey:
                  and (e := manifest.reusable(previous, key, f.name, inputs[f.name], present))})
     todo = tuple(f for f in folders if f.name not in kept)
     return Survey(key, previous, present, tuple(sorted(named)), kept, carried, todo,
-                  {f.name: inputs[f.name] for f in todo})
+                  {f.name: inputs[f.name] for f in todo}, {f.name: files[f.name] for f in todo})
 
 
 @dataclass(frozen=True)
@@ -79,10 +83,12 @@ class RenderedOffice:
     slug: str
     folder: Path
     pages: dict[str, bytes]
-    entry: manifest.Entry
+    entry: manifest.Entry     # its inputs: the folder's hash as it is once the lock is written
     lock: str                 # terms-lock.json as it is once these pages are published
     office: Office | None     # kept only when the PDFs need it
     missing: tuple = ()       # ContentErrors: facts a release needs that office.yaml lacks
+    files: tuple = ()         # the folder's files as the snapshot stores them (manifest.folder_files)
+    new_lock: bool = False    # the lock text differs from the folder's terms-lock.json (or there is none)
 
 
 def _render_share(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfig, key: str,
@@ -100,7 +106,7 @@ def _render_share(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfig, 
 def _load_and_render(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfig, key: str,
                    inputs: dict[str, str]) -> list[RenderedOffice] | ContentErrors:
     from ..release import office_missing
-    from ..termslock import LOCK_FILE, lock_differs, lock_text
+    from ..termslock import lock_text
     from .loadcache import load_cached
     from .site import build_environment, index_row, office_pages
 
@@ -115,11 +121,7 @@ def _load_and_render(folders: tuple[Path, ...], plan: BuildPlan, site: SiteConfi
         pdfs = plan.pdf or (plan.out / office.slug / "leaflet.pdf").is_file()
         pages = office_pages(env, site, office, pdfs=pdfs)
         lock = lock_text(office.folder, office.versions)
-        digest = inputs[office.slug]
-        if lock_differs(office.folder, lock):
-            # The build writes the lock once the pages are out: record the folder as it will be then.
-            digest = manifest.folder_hash(office.folder, {LOCK_FILE: lock.encode("utf-8")})
-        entry = manifest.Entry(key, digest, sorted(pages), dict(vars(index_row(office))),   # flat: no asdict deep copy
+        entry = manifest.Entry(key, inputs[office.slug], sorted(pages), dict(vars(index_row(office))),   # flat: no asdict deep copy
                                list(office.warnings))
         done.append(RenderedOffice(office.slug, office.folder, pages, entry, lock, office if plan.pdf else None,
                                    tuple(office_missing(office))))
@@ -165,15 +167,36 @@ def render_offices(plan: BuildPlan, found: Survey, site: SiteConfig) -> list[Ren
         gc.freeze()
         try:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(processes, mp_context=context) as pool:
-                results = list(pool.map(_render_share, shares, [plan] * processes, [site] * processes,
-                                        [found.key] * processes, [found.inputs] * processes))
+            # This process renders the first share itself: one fork fewer, and its pages are
+            # never pickled through a pipe (each fork costs copied pages, each page a copy).
+            with ProcessPoolExecutor(processes - 1, mp_context=context) as pool:
+                others = [pool.submit(_render_share, share, plan, site, found.key, found.inputs)
+                          for share in shares[1:]]
+                results = [_render_share(shares[0], plan, site, found.key, found.inputs)]
+                results += [f.result() for f in others]
         finally:
             gc.unfreeze()
     errors = [e for r in results if isinstance(r, ContentErrors) for e in r.errors]
     if errors:
         raise ContentErrors(sorted(errors, key=lambda e: e.path))
-    return sorted((o for r in results for o in r), key=lambda o: o.slug)
+    return sorted((_as_published(plan, found, o) for r in results for o in r), key=lambda o: o.slug)
+
+
+def _as_published(plan: BuildPlan, found: Survey, rendered: RenderedOffice) -> RenderedOffice:
+    """The office with its folder as this build leaves it, from the files the survey read.
+
+    The build writes the lock once the pages are out: the manifest records the folder's hash as it
+    will be then, and the snapshot stores those files (a --preview build writes no lock).
+    """
+    from ..termslock import LOCK_FILE, lock_changes
+
+    files = found.files[rendered.slug]
+    lock = rendered.lock.encode("utf-8")
+    if not lock_changes(dict(files).get(LOCK_FILE), rendered.lock):
+        return dataclasses.replace(rendered, files=tuple(files))
+    after = manifest.replaced(files, {LOCK_FILE: lock})
+    return dataclasses.replace(rendered, entry=dataclasses.replace(rendered.entry, inputs=manifest.files_hash(after)),
+                               files=tuple(after if plan.publish else files), new_lock=True)
 
 
 def render_pdfs(plan: BuildPlan, site: SiteConfig, rendered: list[RenderedOffice]) -> PdfReport | None:
@@ -276,7 +299,8 @@ def record_locks(plan: BuildPlan, rendered: list[RenderedOffice]) -> None:
     from ..termslock import write_lock
 
     for r in rendered if plan.publish else ():
-        write_lock(r.folder, r.lock)
+        if r.new_lock:
+            write_lock(r.folder, r.lock)
 
 
 def check_release(plan: BuildPlan, site: SiteConfig, rendered: list[RenderedOffice]) -> None:
@@ -311,7 +335,7 @@ def execute(plan: BuildPlan) -> BuildReport:
     stats = write_site(plan.out, output.files, output.keep, output.manifest, found.present)
     record_locks(plan, rendered)
     # Last: the portal switches to this build's content once the pages and locks are out.
-    snapshot.publish(plan.out, plan.content, {r.slug for r in rendered}, set(found.kept))
+    snapshot.publish(plan.out, plan.content, {r.slug: list(r.files) for r in rendered}, set(found.kept))
     return BuildReport(tuple(sorted({r.slug for r in rendered} | set(found.reused))),
                        len(output.files) + len(output.keep), stats,
                        output.warnings + _gone_warnings(plan, found), time.perf_counter() - started,

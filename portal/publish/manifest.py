@@ -47,26 +47,23 @@ def _hash_tree(digest: hashlib._Hash, root: Path, pattern: str = "**/*") -> None
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
 
 
-def folder_files(folder: Path, replace: dict[str, bytes] | None = None) -> list[tuple[str, bytes]]:
-    """Every file of an office folder as (path relative to it, with /; bytes), in folder_hash's order.
-
-    `replace` gives the bytes some files (by name, at the folder's top) will hold.
-    """
+def folder_files(folder: Path) -> list[tuple[str, bytes]]:
+    """Every file of an office folder as (path relative to it, with /; bytes), in folder_hash's order."""
     top = os.fspath(folder)
     cut = len(top) + 1
-    replace = {os.path.join(top, name): data for name, data in (replace or {}).items()}
-    files = set(replace)
+    files = []
     for root, _, names in os.walk(top):  # os.walk: a no-change rebuild hashes thousands of files
-        files.update(os.path.join(root, n) for n in names)
+        files.extend(os.path.join(root, n) for n in names)
     found = []
     for path in sorted(files):
-        if path in replace:
-            data = replace[path]
-        else:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        found.append((path[cut:].replace(os.sep, "/"), data))
+        with open(path, "rb") as handle:
+            found.append((path[cut:].replace(os.sep, "/"), handle.read()))
     return found
+
+
+def replaced(files: list[tuple[str, bytes]], replace: dict[str, bytes]) -> list[tuple[str, bytes]]:
+    """folder_files' list as it will be once the files in `replace` (path → bytes) are written."""
+    return sorted({**dict(files), **replace}.items())
 
 
 def files_hash(files: list[tuple[str, bytes]]) -> str:
@@ -77,13 +74,9 @@ def files_hash(files: list[tuple[str, bytes]]) -> str:
     return digest.hexdigest()
 
 
-def folder_hash(folder: Path, replace: dict[str, bytes] | None = None) -> str:
-    """SHA-256 of every file of an office folder, names included.
-
-    `replace` gives the bytes some files (by name, at the folder's top) will hold: the hash of the
-    folder as it will be once the build has written them.
-    """
-    return files_hash(folder_files(folder, replace))
+def folder_hash(folder: Path) -> str:
+    """SHA-256 of every file of an office folder, names included."""
+    return files_hash(folder_files(folder))
 
 
 def global_key(templates: Path, content: Path, *parts: str) -> str:

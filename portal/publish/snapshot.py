@@ -95,14 +95,10 @@ def up_to_date(out: Path, slugs: set[str]) -> bool:
         (pointer.site is None or (base / pointer.site).is_dir())
 
 
-def _pack_office(base: Path, source: Path) -> str:
-    """Store an office folder as one pack (if not already there); its path relative to base.
-
-    Each file is read once: the bytes hashed for the pack's name are the bytes written, so the
-    pack is always what its name says, even when an editor saves a file meanwhile.
-    """
-    files = folder_files(source)
-    rel = f"offices/{source.name}-{files_hash(files)}.zip"
+def _pack_office(base: Path, slug: str, files: list[tuple[str, bytes]]) -> str:
+    """Store an office folder's files (manifest.folder_files) as one pack, if not already there;
+    its path relative to base. The pack is named by the hash of the very bytes it holds."""
+    rel = f"offices/{slug}-{files_hash(files)}.zip"
     target = base / rel
     if target.is_file():
         return rel
@@ -132,12 +128,13 @@ def _copy_site(base: Path, content: Path) -> str | None:
     return rel
 
 
-def publish(out: Path, content: Path, rendered: set[str], kept: set[str]) -> Pointer:
+def publish(out: Path, content: Path, rendered: dict[str, list[tuple[str, bytes]]], kept: set[str]) -> Pointer:
     """Store the content this build published in out/.madoguchi and point the portal at it.
 
-    `rendered` offices are packed from `content` as they are now (after their lock was written);
-    `kept` offices (unchanged, or not named by --office) keep the pack the previous pointer
-    names when it is still there, so the snapshot is what the pages were built from.
+    `rendered` gives the files of each office rendered now, as the build read them (with the lock
+    it wrote); `kept` offices (unchanged, or not named by --office) keep the pack the previous
+    pointer names when it is still there (else are packed from `content`), so the snapshot is
+    what the pages were built from.
     """
     base = out / FOLDER
     try:
@@ -148,9 +145,12 @@ def publish(out: Path, content: Path, rendered: set[str], kept: set[str]) -> Poi
     try:
         (base / "offices").mkdir(parents=True, exist_ok=True)
         offices = {}
-        for slug in sorted(rendered | kept):
+        for slug in sorted(rendered.keys() | kept):
             keep = old.get(slug) if slug in kept else None
-            offices[slug] = keep if keep and (base / keep).is_file() else _pack_office(base, content / slug)
+            if keep and (base / keep).is_file():
+                offices[slug] = keep
+            else:
+                offices[slug] = _pack_office(base, slug, rendered[slug] if slug in rendered else folder_files(content / slug))
         site = _copy_site(base, content)
         ident = hashlib.sha256(json.dumps([site, offices], sort_keys=True).encode()).hexdigest()
         pointer = Pointer(ident, site, offices)

@@ -38,6 +38,16 @@ def test_the_lock_file_the_build_writes_does_not_count_as_a_change(content, tmp_
     assert build(content, out, today=DAY, pdf=False).reused == office_slugs(content)
 
 
+def test_a_lock_checked_out_with_crlf_line_endings_is_not_a_change(content, tmp_path):
+    out = tmp_path / "site"
+    build(content, out, today=DAY, pdf=False)
+    lock = content / "abashiri/terms-lock.json"
+    lock.write_bytes(lock.read_bytes().replace(b"\n", b"\r\n"))   # git on Windows, autocrlf
+    assert "abashiri" not in build(content, out, today=DAY, pdf=False).reused   # its folder's bytes changed
+    assert build(content, out, today=DAY, pdf=False).reused == office_slugs(content)
+    assert b"\r\n" in lock.read_bytes()   # not rewritten: it already says what the build would write
+
+
 def test_nothing_changed_loads_nothing_and_writes_nothing(content, tmp_path):
     out = tmp_path / "site"
     build(content, out, today=DAY, pdf=False)
