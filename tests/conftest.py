@@ -10,6 +10,20 @@ ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
 
 
+def _content_files() -> dict[str, bytes]:
+    return {p.relative_to(CONTENT).as_posix(): p.read_bytes() for p in sorted(CONTENT.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def content_untouched():
+    """The suite never writes into the repository's content/ (a build there would record
+    terms-lock.json for an office someone is still drafting): tests build copies, or preview."""
+    before = _content_files()
+    yield
+    changed = sorted(set(before) ^ set(after := _content_files()) | {k for k in before if after.get(k) != before[k]})
+    assert not changed, f"the tests wrote into content/: {changed}"
+
+
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
     """A copy of content/ that a test may edit freely."""

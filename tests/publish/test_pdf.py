@@ -36,7 +36,7 @@ def built(tmp_path_factory) -> tuple[Path, Path, BuildReport]:
     """The real content built with PDFs into a fresh folder, with an empty cache of its own."""
     base = tmp_path_factory.mktemp("pdf")
     out, cache = base / "site", base / "cache"
-    report = build(CONTENT, out, pdf_cache=cache)
+    report = build(CONTENT, out, pdf_cache=cache, publish=False)   # never writes into content/
     return out, cache, report
 
 
@@ -180,7 +180,7 @@ def test_terms_pdf_numbers_its_pages_n_of_n(site, slug):
 
 def test_unchanged_offices_are_not_rendered_again(built, tmp_path):
     site, cache, _ = built
-    again = build(CONTENT, tmp_path / "site", pdf_cache=cache)
+    again = build(CONTENT, tmp_path / "site", pdf_cache=cache, publish=False)
     assert (again.pdfs_rendered, again.pdfs_cached) == (0, 2 * len(SLUGS))
     for pdf in site.rglob("*.pdf"):
         assert (tmp_path / "site" / pdf.relative_to(site)).read_bytes() == pdf.read_bytes()
@@ -188,7 +188,7 @@ def test_unchanged_offices_are_not_rendered_again(built, tmp_path):
 
 def test_one_process_gives_the_same_bytes_as_two(built, tmp_path):
     site = built[0]
-    report = build(CONTENT, tmp_path / "site", pdf_cache=None, processes=1)
+    report = build(CONTENT, tmp_path / "site", pdf_cache=None, processes=1, publish=False)
     assert report.pdfs_rendered == 2 * len(SLUGS) and report.back_sizes == built[2].back_sizes
     for pdf in site.rglob("*.pdf"):
         assert (tmp_path / "site" / pdf.relative_to(site)).read_bytes() == pdf.read_bytes(), pdf
@@ -299,7 +299,7 @@ def test_an_announced_version_too_long_for_the_back_page_fails_while_it_can_chan
 
 def test_no_pdf_build_never_loads_weasyprint(tmp_path):
     code = ("import sys; from pathlib import Path; from portal.publish.build import build; "
-            f"r = build(Path({str(CONTENT)!r}), Path({str(tmp_path / 'site')!r}), pdf=False); "
+            f"r = build(Path({str(CONTENT)!r}), Path({str(tmp_path / 'site')!r}), pdf=False, publish=False); "
             "assert r.pdfs_rendered == r.pdfs_cached == 0; "
             "bad = [m for m in ('weasyprint', 'segno', 'fontTools') if m in sys.modules]; assert not bad, bad")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
@@ -308,7 +308,7 @@ def test_no_pdf_build_never_loads_weasyprint(tmp_path):
 
 
 def test_cli_reports_rendered_and_cached(tmp_path):
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--out", str(tmp_path / "site")],
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--out", str(tmp_path / "site"), "--preview"],
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     line = re.search(r"^PDFs: \d+ rendered, \d+ cached \(leaflet back page: (.+)\)$", result.stdout, re.M)

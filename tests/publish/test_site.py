@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_build(*args: str) -> subprocess.CompletedProcess:
+    if "--content" not in args:   # the repository's content/: a preview, never writing terms-lock.json there
+        args = (*args, "--preview")
     return subprocess.run([sys.executable, str(ROOT / "build.py"), *map(str, args)],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
 

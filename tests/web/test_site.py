@@ -13,7 +13,7 @@ from .conftest import ROOT, soup
 def built(make_app, tmp_path):
     """An app serving a fresh build of the real content."""
     out = tmp_path / "site"
-    build(ROOT / "content", out)
+    build(ROOT / "content", out, publish=False)   # a test never writes terms-lock.json into content/
     return make_app(SITE_DIR=str(out))
 
 
