@@ -8,16 +8,30 @@ reads every pack of the folder the first time it looks something up. Packs are n
 prefix (the renderer's key): packs of another prefix were made by other code and are deleted
 when seen. Past MAX_PACKS, a process writes everything it knows as one pack and deletes the
 packs it read, so the folder stays a few files. A damaged or vanished pack only costs time: its
-entries are rendered again. Deleting the folder is always safe. Only the build writes here.
+entries are rendered again. Deleting the folder is always safe. Only the build writes here; a
+build that writes also removes the shard folders (`ab/<key>.json`) the one-file-per-document layout left.
 """
 from __future__ import annotations
 
 import os
 import pickle
 import secrets
+import shutil
 from pathlib import Path
 
 MAX_PACKS = 8
+
+
+def remove_shard_folders(folder: Path) -> None:
+    """Remove the shard folders (`ab/<key>.json`, `ab/<key>.pickle`) a cache kept before packs: a
+    build of an older version left thousands of small files there that nothing reads any more."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if len(entry.name) == 2 and set(entry.name) <= set("0123456789abcdef") and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 class PackCache:
@@ -77,6 +91,7 @@ class PackCache:
             with open(temporary, "wb") as handle:
                 pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.folder / name)
+            remove_shard_folders(self.folder)   # one listing of a folder of a few packs
         except OSError:
             return
         if merge:

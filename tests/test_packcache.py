@@ -41,3 +41,13 @@ def test_nothing_new_writes_nothing(tmp_path):
     store.get("a")
     store.flush()
     assert not (tmp_path / "cache").exists()
+
+
+def test_the_shard_folders_of_the_one_file_per_document_layout_are_removed(tmp_path):
+    (tmp_path / "ab").mkdir()
+    (tmp_path / "ab" / f"{'ab' * 32}.json").write_text('{"lead": ""}', encoding="utf-8")
+    (tmp_path / "notes").mkdir()   # not a shard folder: left alone
+    store = PackCache(tmp_path, "k1")
+    store.put("a", 1)
+    store.flush()
+    assert not (tmp_path / "ab").exists() and (tmp_path / "notes").is_dir()

@@ -28,13 +28,13 @@ import datetime as dt
 import hashlib
 import os
 import pickle
-import shutil
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..blobpacks import BlobPacks
+from ..packcache import remove_shard_folders
 
 if TYPE_CHECKING:
     from ..offices import Office
@@ -94,17 +94,6 @@ def _keep(store: BlobPacks, key: str, office: Office, day: dt.date) -> None:
     store.put(key, (dates, _day_class(dates, day), kept_on), pickle.dumps(office, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _clear_old_layout(cache_dir: Path) -> None:
-    """Remove the shard folders (`ab/<key>.pickle`) a build before packs left."""
-    try:
-        entries = list(os.scandir(cache_dir))
-    except OSError:
-        return
-    for entry in entries:
-        if len(entry.name) == 2 and set(entry.name) <= set("0123456789abcdef") and entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
-
-
 def load_cached(folders: list[Path], day: dt.date, inputs: dict[str, str], cache_dir: Path | None) -> list[Office]:
     """load_folders(folders, day), reusing offices kept in `cache_dir` (None: no cache).
 
@@ -134,7 +123,7 @@ def load_cached(folders: list[Path], day: dt.date, inputs: dict[str, str], cache
             found[folder.name] = office
         if kept:
             store.flush()   # the offices this process loaded, as one pack
-            _clear_old_layout(cache_dir)
+            remove_shard_folders(cache_dir)
     if errors:
         raise ContentErrors(errors)
     return [found[folder.name] for folder in folders]
