@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import ContentError
+from .officefiles import text_of
 
 LOCK_FILE = "terms-lock.json"
 _PLACEHOLDER_KEY = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)")
@@ -112,7 +113,7 @@ def lock_changes(current: bytes | None, text: str) -> bool:
     if current is None:
         return True
     try:
-        return current.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n") != text
+        return text_of(current) != text
     except UnicodeDecodeError:
         return True
 

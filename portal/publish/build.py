@@ -87,7 +87,7 @@ class RenderedOffice:
     lock: str                 # terms-lock.json as it is once these pages are published
     office: Office | None     # kept only when the PDFs need it
     missing: tuple = ()       # ContentErrors: facts a release needs that office.yaml lacks
-    files: tuple = ()         # the folder's files as the snapshot stores them (manifest.folder_files)
+    files: list = field(default_factory=list)   # the folder's files as the snapshot stores them (manifest.folder_files)
     new_lock: bool = False    # the lock text differs from the folder's terms-lock.json (or there is none)
 
 
@@ -193,10 +193,10 @@ def _as_published(plan: BuildPlan, found: Survey, rendered: RenderedOffice) -> R
     files = found.files[rendered.slug]
     lock = rendered.lock.encode("utf-8")
     if not lock_changes(dict(files).get(LOCK_FILE), rendered.lock):
-        return dataclasses.replace(rendered, files=tuple(files))
+        return dataclasses.replace(rendered, files=files)
     after = manifest.replaced(files, {LOCK_FILE: lock})
     return dataclasses.replace(rendered, entry=dataclasses.replace(rendered.entry, inputs=manifest.files_hash(after)),
-                               files=tuple(after if plan.publish else files), new_lock=True)
+                               files=after if plan.publish else files, new_lock=True)
 
 
 def render_pdfs(plan: BuildPlan, site: SiteConfig, rendered: list[RenderedOffice]) -> PdfReport | None:
@@ -335,7 +335,7 @@ def execute(plan: BuildPlan) -> BuildReport:
     stats = write_site(plan.out, output.files, output.keep, output.manifest, found.present)
     record_locks(plan, rendered)
     # Last: the portal switches to this build's content once the pages and locks are out.
-    snapshot.publish(plan.out, plan.content, {r.slug: list(r.files) for r in rendered}, set(found.kept))
+    snapshot.publish(plan.out, plan.content, {r.slug: r.files for r in rendered}, set(found.kept))
     return BuildReport(tuple(sorted({r.slug for r in rendered} | set(found.reused))),
                        len(output.files) + len(output.keep), stats,
                        output.warnings + _gone_warnings(plan, found), time.perf_counter() - started,
